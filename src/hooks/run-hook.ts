@@ -1,0 +1,132 @@
+import type { ExitTrigger } from '../lifecycle/exit-trigger.js';
+import type { ProcessFacade } from '../lifecycle/process-facade.js';
+import type { RegisteredHook } from './hook-registry.js';
+
+/**
+ * How a hook ended.
+ * - `completed`: returned, or its promise fulfilled.
+ * - `failed`: threw, or its promise rejected.
+ * - `timed-out`: its own `timeout` elapsed first.
+ * - `cut`: the sequence stopped waiting for it (`reason` says why).
+ */
+export type HookOutcome =
+  | { readonly kind: 'completed' }
+  | { readonly kind: 'failed'; readonly error: unknown }
+  | { readonly kind: 'timed-out'; readonly timeout: number }
+  | { readonly kind: 'cut'; readonly reason: CutReason };
+
+/**
+ * Why the sequence stopped waiting for running hooks:
+ * `deadline` (the global deadline), `forced` (a second signal or error),
+ * `stalled` (the event loop emptied: nothing can settle the hook's promise).
+ */
+export type CutReason = 'deadline' | 'forced' | 'stalled';
+
+/** A hook that has been started. */
+export interface RunningHook {
+  readonly hook: RegisteredHook;
+  readonly startedAt: number;
+  /** Settles with the outcome; never rejects. */
+  readonly outcome: Promise<HookOutcome>;
+  /** Stops waiting for the hook: aborts its signal and settles `outcome` as `cut`. */
+  cut(reason: CutReason, abortReason: unknown): void;
+}
+
+export interface HookRunContext {
+  readonly trigger: ExitTrigger;
+  readonly exitCode: number;
+  readonly facade: ProcessFacade;
+  /** True for the errors that mean "already exiting" (SystemExit from a nested exit()). */
+  readonly isExitSignal: (error: unknown) => boolean;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+/** Starts one hook, bounded by its own timeout (the global deadline is the caller's). */
+export function startHook(hook: RegisteredHook, context: HookRunContext): RunningHook {
+  const { facade } = context;
+  const controller = new AbortController();
+  const startedAt = facade.now();
+  let timer: unknown;
+  let settle!: (outcome: HookOutcome) => void;
+  let settled = false;
+  const outcome = new Promise<HookOutcome>((resolve) => {
+    settle = (result) => {
+      if (settled) return;
+      settled = true;
+      if (timer !== undefined) facade.clearTimer(timer);
+      resolve(result);
+    };
+  });
+
+  if (hook.timeout !== undefined && Number.isFinite(hook.timeout)) {
+    const timeout = hook.timeout;
+    // Unref'd: a hook whose promise nothing can settle must not keep the
+    // process alive; the exit manager notices the empty loop instead.
+    timer = facade.setTimer(
+      () => {
+        controller.abort(new DOMException(`Exit hook "${hook.name}" timed out after ${timeout} ms`, 'TimeoutError'));
+        settle({ kind: 'timed-out', timeout });
+      },
+      timeout,
+      { ref: false },
+    );
+  }
+
+  const failed = (error: unknown): HookOutcome =>
+    context.isExitSignal(error) ? { kind: 'completed' } : { kind: 'failed', error };
+  try {
+    const result = hook.run({ trigger: context.trigger, exitCode: context.exitCode, signal: controller.signal });
+    if (isThenable(result)) {
+      result.then(
+        () => settle({ kind: 'completed' }),
+        (error: unknown) => settle(failed(error)),
+      );
+    } else {
+      settle({ kind: 'completed' });
+    }
+  } catch (error) {
+    settle(failed(error));
+  }
+
+  return {
+    hook,
+    startedAt,
+    outcome,
+    cut(reason, abortReason) {
+      if (settled) return;
+      controller.abort(abortReason);
+      settle({ kind: 'cut', reason });
+    },
+  };
+}
+
+/**
+ * Runs a hook synchronously, for `process.exit()` called directly, where
+ * nothing can be awaited. Returns whether it returned a promise (which then
+ * cannot be waited for) and any error it threw.
+ */
+export function runHookSynchronously(
+  hook: RegisteredHook,
+  context: HookRunContext,
+): { returnedPromise: boolean; error?: unknown } {
+  const controller = new AbortController();
+  try {
+    const result = hook.run({ trigger: context.trigger, exitCode: context.exitCode, signal: controller.signal });
+    if (isThenable(result)) {
+      // Its rejection would arrive after the process is gone; keep it from
+      // being reported as unhandled in the meantime.
+      result.then(undefined, () => {});
+      return { returnedPromise: true };
+    }
+    return { returnedPromise: false };
+  } catch (error) {
+    return context.isExitSignal(error) ? { returnedPromise: false } : { returnedPromise: false, error };
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * graceful-exit: terminate a Node.js program gracefully.
+ *
+ * Importing this module installs nothing: no listener, no timer. Listeners
+ * are installed on first use (`onExit`, `exit`, `configure`, or creating an
+ * `ExitError`).
+ */
+import type { ExitOptions } from './lifecycle/exit-options.js';
+import type { ExitHook, OnExitOptions } from './hooks/exit-hook.js';
+import { processManager } from './lifecycle/process-wide-manager.js';
+
+export { SystemExit, ExitError, ExitStartedError } from './errors.js';
+export type { ExitErrorOptions } from './errors.js';
+export { createExitManager, FINAL_FLUSH_MS, RERAISE_GRACE_MS } from './lifecycle/exit-manager.js';
+export type { ExitManager, ExitManagerOptions, ExitPhase } from './lifecycle/exit-manager.js';
+export type { ExitOptions, SignalExit } from './lifecycle/exit-options.js';
+export { DEFAULT_TIMEOUT_MS } from './lifecycle/exit-options.js';
+export type { ExitTrigger } from './lifecycle/exit-trigger.js';
+export type { ExitContext, ExitHook, OnExitOptions } from './hooks/exit-hook.js';
+export type { OutputStream, ProcessFacade, TimerHandle } from './lifecycle/process-facade.js';
+
+/**
+ * Ends the program gracefully, like Python's `sys.exit()`: starts the exit
+ * sequence (hooks, flush of stdout/stderr, exit), then throws a `SystemExit`
+ * so the caller's stack unwinds and its `finally` blocks run. Catching the
+ * `SystemExit` does not cancel the exit.
+ *
+ * - `exit()` / `exit(null)`: status 0, or `process.exitCode` if the program set one;
+ * - `exit(n)`: status n, an integer 0–255;
+ * - `exit('message')`: the message and a newline on stderr, status 1;
+ * - `exit(error)`: the error printed as an uncaught one would be, status `error.exitCode ?? 1`
+ *   (an `ExitError` prints only its message).
+ *
+ * Called again while exiting, the first status stands (it still throws).
+ * An invalid argument throws a `TypeError`/`RangeError` instead of the
+ * `SystemExit`, and the process still exits, with status 1.
+ */
+export function exit(status?: number | string | Error | null): never {
+  return processManager().exit(status);
+}
+
+/**
+ * Ends the process at once with `code` (default 0), like Python's
+ * `os._exit()`: no hooks, no `'exit'` listeners, no flushing of stdout or
+ * stderr. Never throws: an invalid code is reported on stderr and replaced by 1.
+ */
+export function exitNow(code?: number): never {
+  return processManager().exitNow(code);
+}
+
+/**
+ * Registers an exit hook, like Python's `atexit.register`, and returns a
+ * function that unregisters it (idempotent, safe inside a running hook).
+ *
+ * Hooks run on every exit path (`exit()`, handled signals, uncaught errors,
+ * the natural end of the program), newest first, one after another; hooks
+ * sharing `options.group` run concurrently. A hook may be async; it receives
+ * `{ trigger, exitCode, signal }`, where `signal` aborts when its time is up.
+ * A hook that throws, rejects or times out is reported on stderr with its
+ * name, and the others still run. When `process.exit()` is called directly,
+ * hooks run synchronously and promises they return cannot be awaited.
+ *
+ * Registering the first hook installs the signal listeners; removing the last
+ * one removes them, so Node's default signal behaviour returns.
+ */
+export function onExit(hook: ExitHook, options?: OnExitOptions): () => void {
+  return processManager().onExit(hook, options);
+}
+
+/**
+ * Changes the process-wide settings; omitted options keep their value.
+ * Defaults: `signals` SIGINT, SIGTERM, SIGHUP (+ SIGBREAK on Windows);
+ * `timeout` 10000 ms; `signalExit` `'signal'`; `handleErrors` true;
+ * `logger` writes to stderr. Throws a TypeError/RangeError for a bad or unknown option.
+ */
+export function configure(options: ExitOptions): void {
+  processManager().configure(options);
+}
+
+/**
+ * Aborts when the exit sequence begins, whatever started it; its `reason` is
+ * an `ExitStartedError` (name `'AbortError'`) whose `trigger` says why.
+ * Pass it to `fetch`, streams and loops so long-running work stops promptly:
+ * the Node.js counterpart of Python's `KeyboardInterrupt`. Signals abort it
+ * while the library handles them, i.e. while at least one exit hook is registered.
+ */
+export const shutdownSignal: AbortSignal = processManager().shutdownSignal;

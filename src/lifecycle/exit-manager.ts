@@ -1,0 +1,630 @@
+import { describeValue } from '../describe-value.js';
+import { ExitStartedError, isExitError, isSystemExit, SystemExit } from '../errors.js';
+import type { ExitHook, OnExitOptions } from '../hooks/exit-hook.js';
+import { HookRegistry } from '../hooks/hook-registry.js';
+import type { RegisteredHook } from '../hooks/hook-registry.js';
+import { runHookSynchronously, startHook } from '../hooks/run-hook.js';
+import type { CutReason, HookOutcome, HookRunContext, RunningHook } from '../hooks/run-hook.js';
+import { flushOutput } from '../output/flush-output.js';
+import { formatError, formatUncaughtError } from '../output/format-error.js';
+import { signalExitStatus } from '../signals.js';
+import { FAILURE_STATUS, normalizeExitCode, resolveExitRequest, validateExitStatus } from '../status.js';
+import { describeActiveResources } from './active-resources.js';
+import { debugLog } from './debug-log.js';
+import { defaultExitOptions, mergeExitOptions, validateTimeout } from './exit-options.js';
+import type { ExitOptions, ResolvedExitOptions } from './exit-options.js';
+import { describeTrigger } from './exit-trigger.js';
+import type { ExitTrigger } from './exit-trigger.js';
+import { nodeProcess } from './process-facade.js';
+import type { OutputStream, ProcessFacade } from './process-facade.js';
+
+/**
+ * After a forced end (second signal, error during cleanup, deadline), how long
+ * stdout/stderr may still take to hand over what is queued. Short on purpose:
+ * the user asked to stop now.
+ */
+export const FINAL_FLUSH_MS = 100;
+
+/**
+ * How long a re-raised signal may take to end the process when another
+ * listener for it exists (it may absorb the signal: godaddy/terminus#181)
+ * before the process exits with 128 + n instead.
+ */
+export const RERAISE_GRACE_MS = 250;
+
+/**
+ * Where the exit sequence is. One way: a manager exits once.
+ * - `idle`: not exiting.
+ * - `hooks`: running exit hooks.
+ * - `flushing`: waiting for stdout/stderr to hand everything to the OS.
+ * - `ending`: calling process.exit or re-raising the signal.
+ * - `ended`: nothing left to do (natural end, direct process.exit(), exitNow()).
+ */
+export type ExitPhase = 'idle' | 'hooks' | 'flushing' | 'ending' | 'ended';
+
+/** Options of `createExitManager()`. */
+export interface ExitManagerOptions extends ExitOptions {
+  /** The process to act on. Default: the real one. See `createTestProcess()` in graceful-exit/testing. */
+  process?: ProcessFacade;
+}
+
+/** The exit API bound to one process: what the module-level functions call on the process-wide manager. */
+export interface ExitManager {
+  /** See the module-level `exit()`. */
+  exit(status?: number | string | Error | null): never;
+  /** See the module-level `exitNow()`. */
+  exitNow(code?: number): never;
+  /** See the module-level `onExit()`. */
+  onExit(hook: ExitHook, options?: OnExitOptions): () => void;
+  /** See the module-level `configure()`. */
+  configure(options: ExitOptions): void;
+  /** Aborts when the exit sequence begins. */
+  readonly shutdownSignal: AbortSignal;
+  /** Where the exit sequence is. */
+  readonly phase: ExitPhase;
+}
+
+/** Creates an exit manager. Nothing is installed on the process until it is first used. */
+export function createExitManager(options: ExitManagerOptions = {}): ExitManager {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`options must be an object, got ${describeValue(options)}`);
+  }
+  const { process: facade = nodeProcess(), ...exitOptions } = options;
+  if (typeof facade !== 'object' || facade === null || typeof facade.exit !== 'function') {
+    throw new TypeError(`options.process must be a process facade (see createTestProcess), got ${describeValue(facade)}`);
+  }
+  return new ExitSequence(facade, mergeExitOptions(defaultExitOptions(facade.platform), exitOptions, 'options'));
+}
+
+const ON_EXIT_OPTION_NAMES = new Set(['name', 'timeout', 'group']);
+
+class ExitSequence implements ExitManager {
+  private readonly controller = new AbortController();
+  private readonly registry = new HookRegistry();
+  private readonly running = new Set<RunningHook>();
+  /** Errors thrown by exit() itself: when they surface as uncaught, the exit is already under way. */
+  private readonly thrownByExit = new WeakSet<object>();
+  private readonly brokenStreams = new Set<OutputStream>();
+
+  phase: ExitPhase = 'idle';
+  private trigger: ExitTrigger | undefined;
+  /** The status as it stands (128 + n after signal n). */
+  private status = 0;
+  /** Set when the process is to end by a signal (the trigger's, or a second one). */
+  private endSignal: NodeJS.Signals | undefined;
+  private cleanupFailed = false;
+  private forced = false;
+  private startedAt = 0;
+  private deadlineTimer: unknown;
+
+  /** Set on first use: from then on uncaught errors and broken pipes are handled. */
+  private armed = false;
+  private installedSignals: NodeJS.Signals[] = [];
+  private readonly installedEvents = new Set<string>();
+  private streamsGuarded = false;
+
+  constructor(
+    private readonly facade: ProcessFacade,
+    private options: ResolvedExitOptions,
+  ) {}
+
+  get shutdownSignal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  // ── Public API ────────────────────────────────────────────────────────────
+
+  exit(value?: unknown): never {
+    const request = resolveExitRequest(value, normalizeExitCode(this.facade.getExitCode()));
+    if (this.phase !== 'idle') {
+      // Already exiting: the first status stands; still unwind the caller.
+      throw this.markThrown(request.problem ?? new SystemExit(this.statusAsShown()));
+    }
+    this.arm();
+    if (request.problem) this.log(`exit(): ${request.problem.message}; exiting with status 1\n${formatError(request.problem)}`);
+    if (request.message !== undefined) this.writeStderr(`${request.message}\n`);
+    if (request.error !== undefined) this.printError(request.error);
+    this.start({ kind: 'exit' }, request.status);
+    throw this.markThrown(request.problem ?? new SystemExit(request.status));
+  }
+
+  exitNow(code?: unknown): never {
+    let status = 0;
+    if (code !== undefined) {
+      try {
+        status = validateExitStatus(code, 'code');
+      } catch (problem) {
+        this.writeStderr(`graceful-exit: exitNow(): ${(problem as Error).message}; exiting with status 1\n`);
+        status = FAILURE_STATUS;
+      }
+    }
+    this.phase = 'ended';
+    debugLog(`exitNow(${status}): ending at once, no hooks, no flush`);
+    this.facade.exitImmediately(status);
+    return undefined as never; // reached only with a test process
+  }
+
+  onExit(hook: ExitHook, options: OnExitOptions = {}): () => void {
+    if (typeof hook !== 'function') throw new TypeError(`hook must be a function, got ${describeValue(hook)}`);
+    const { name, timeout, group } = validateOnExitOptions(options);
+    if (this.phase !== 'idle' && this.phase !== 'hooks') {
+      throw new Error(`onExit(): the exit sequence has already run its hooks (phase "${this.phase}"); this hook would never run`);
+    }
+    this.arm();
+    const registered = this.registry.add(hook, name, timeout, group);
+    this.updateListeners();
+    let removed = false;
+    return () => {
+      if (removed) return;
+      removed = true;
+      this.registry.remove(registered);
+      this.updateListeners();
+    };
+  }
+
+  configure(options: ExitOptions): void {
+    this.options = mergeExitOptions(this.options, options, 'options');
+    this.arm();
+  }
+
+  // ── The sequence ──────────────────────────────────────────────────────────
+
+  private start(trigger: ExitTrigger, status: number, endSignal?: NodeJS.Signals): void {
+    this.phase = 'hooks';
+    this.trigger = trigger;
+    this.status = status;
+    this.endSignal = endSignal;
+    this.startedAt = this.facade.now();
+    // The deadline is armed before any user code runs: a hook may block the
+    // event loop (mcollina/close-with-grace does the same). Unref'd: it must
+    // never be what keeps the process alive.
+    this.deadlineTimer = this.facade.setTimer(() => this.onDeadline(), this.options.timeout, { ref: false });
+    this.updateListeners();
+    debugLog(`exit started by ${describeTrigger(trigger)}, status ${this.statusAsShown()}, deadline ${this.options.timeout} ms`);
+    if (trigger.kind === 'signal' && trigger.signal === 'SIGINT' && this.facade.stderr.isTTY === true) {
+      this.log('graceful-exit: exiting gracefully (press Ctrl+C again to force)');
+    }
+    this.controller.abort(new ExitStartedError(`The exit started: ${describeTrigger(trigger)}`, trigger));
+    // Hooks start on the next loop turn, after the code that triggered the
+    // exit has unwound (its finally blocks run first, as in Python).
+    this.facade.defer(() => void this.runSequence());
+  }
+
+  private async runSequence(): Promise<void> {
+    while (this.phase === 'hooks') {
+      const step = this.registry.takeNextStep();
+      if (step.length === 0) break;
+      await this.runStep(step);
+    }
+    if (this.phase !== 'hooks') return; // the deadline or a forced end took over
+    if (this.trigger?.kind === 'natural') return this.endNaturally();
+    this.phase = 'flushing';
+    debugLog(`${this.elapsed()} flushing stdout and stderr`);
+    const result = await flushOutput(this.facade, this.remainingTime());
+    if (this.phase !== 'flushing') return;
+    debugLog(`${this.elapsed()} flush: stdout ${result.stdout}, stderr ${result.stderr}`);
+    if (result.stdout === 'timed-out' || result.stderr === 'timed-out') return this.onDeadline();
+    this.end();
+  }
+
+  private async runStep(step: RegisteredHook[]): Promise<void> {
+    const context: HookRunContext = {
+      trigger: this.trigger!,
+      exitCode: this.statusAsShown(),
+      facade: this.facade,
+      isExitSignal: (error) => isSystemExit(error) || this.isThrownByExit(error),
+    };
+    await Promise.all(
+      step.map(async (hook) => {
+        debugLog(`${this.elapsed()} hook "${hook.name}" started`);
+        const running = startHook(hook, context);
+        this.running.add(running);
+        const outcome = await running.outcome;
+        this.running.delete(running);
+        this.reportOutcome(running, outcome);
+      }),
+    );
+  }
+
+  private reportOutcome(running: RunningHook, outcome: HookOutcome): void {
+    const { name } = running.hook;
+    const took = formatDuration(this.facade.now() - running.startedAt);
+    debugLog(`${this.elapsed()} hook "${name}" ${outcome.kind}${outcome.kind === 'cut' ? ` (${outcome.reason})` : ''} after ${took}`);
+    if (outcome.kind === 'failed') {
+      this.cleanupFailed = true;
+      this.log(`graceful-exit: exit hook "${name}" failed after ${took}:\n${formatError(outcome.error)}`);
+    } else if (outcome.kind === 'timed-out') {
+      this.cleanupFailed = true;
+      this.log(`graceful-exit: exit hook "${name}" timed out after ${outcome.timeout} ms; continuing with the next hooks`);
+    }
+    // Cut hooks are reported all at once by whoever cut them.
+  }
+
+  /** Stops waiting for every running hook; returns their names with how long they ran. */
+  private cutRunning(reason: CutReason, abortReason: unknown): string[] {
+    const now = this.facade.now();
+    const names = [...this.running].map((running) => `"${running.hook.name}" (running for ${formatDuration(now - running.startedAt)})`);
+    for (const running of [...this.running]) running.cut(reason, abortReason);
+    return names;
+  }
+
+  private describePending(runningNames: string[]): string {
+    const notStarted = this.registry.pending().map((hook) => `"${hook.name}"`);
+    const parts: string[] = [];
+    if (runningNames.length > 0) parts.push(`still running: ${runningNames.join(', ')}`);
+    if (notStarted.length > 0) parts.push(`not started: ${notStarted.join(', ')}`);
+    return parts.length > 0 ? parts.join('; ') : 'no hook was pending';
+  }
+
+  private onDeadline(): void {
+    this.deadlineTimer = undefined;
+    const { timeout } = this.options;
+    if (this.phase === 'hooks') {
+      const running = this.cutRunning('deadline', new DOMException(`The exit deadline of ${timeout} ms was reached`, 'TimeoutError'));
+      this.cleanupFailed = true;
+      this.log(
+        `graceful-exit: the exit did not finish within ${timeout} ms; ${this.describePending(running)}. ` +
+          `Keeping the process alive: ${describeActiveResources(this.facade.activeResources())}`,
+      );
+      void this.finalFlushThenEnd();
+    } else if (this.phase === 'flushing' && !this.forced) {
+      this.cleanupFailed = true;
+      this.log(`graceful-exit: output was not fully delivered within the ${timeout} ms deadline (${this.describeQueuedOutput()})`);
+      this.end();
+    } else if (this.phase === 'ended' && this.trigger?.kind === 'natural') {
+      // The hooks ran at the natural end, yet something still holds the loop.
+      this.log(
+        `graceful-exit: the program ended and its exit hooks ran, but ${timeout} ms later the process is still kept alive by: ` +
+          `${describeActiveResources(this.facade.activeResources())}`,
+      );
+      const status = normalizeExitCode(this.facade.getExitCode()) ?? 0;
+      this.phase = 'ending';
+      this.facade.exit(status === 0 ? FAILURE_STATUS : status);
+    }
+  }
+
+  /** A second signal or a second error while exiting: stop waiting, end now. */
+  private force(what: string, endSignal?: NodeJS.Signals): void {
+    if (this.forced || (this.phase !== 'hooks' && this.phase !== 'flushing')) {
+      if (this.phase === 'hooks' || this.phase === 'flushing') this.end();
+      return;
+    }
+    this.forced = true;
+    if (endSignal !== undefined) this.endSignal = endSignal;
+    const running = this.cutRunning('forced', new DOMException(`The exit was forced: ${what}`, 'AbortError'));
+    this.log(`graceful-exit: ${what} during the exit: ending now; ${this.describePending(running)}`);
+    void this.finalFlushThenEnd();
+  }
+
+  private async finalFlushThenEnd(): Promise<void> {
+    this.phase = 'flushing';
+    await flushOutput(this.facade, FINAL_FLUSH_MS);
+    if (this.phase === 'flushing') this.end();
+  }
+
+  /** Step 4: exit with the status, or die by the signal. */
+  private end(): void {
+    if (this.phase === 'ending' || this.phase === 'ended') return;
+    this.phase = 'ending';
+    if (this.deadlineTimer !== undefined) this.facade.clearTimer(this.deadlineTimer);
+    const signal = this.endSignal;
+    if (signal !== undefined) {
+      const mode = this.options.signalExit;
+      if (mode === 'signal') return this.dieBySignal(signal);
+      const code = mode === 'code' ? signalExitStatus(signal) : mode;
+      debugLog(`${this.elapsed()} ending with status ${code} for ${signal}`);
+      this.facade.exit(code);
+      return;
+    }
+    const status = this.cleanupFailed && this.status === 0 ? FAILURE_STATUS : this.status;
+    debugLog(`${this.elapsed()} ending with status ${status}`);
+    this.facade.exit(status);
+  }
+
+  /**
+   * The natural end: the event loop emptied, hooks ran. Node ends the process
+   * by itself once the loop is empty again, keeping process.exitCode (and its
+   * own codes, e.g. 13 for an unsettled top-level await). The deadline stays
+   * armed, unref'd, to report whatever still keeps the process alive.
+   */
+  private endNaturally(): void {
+    this.phase = 'ended';
+    const status = normalizeExitCode(this.facade.getExitCode()) ?? 0;
+    if (this.cleanupFailed && status === 0) this.facade.setExitCode(FAILURE_STATUS);
+    debugLog(`${this.elapsed()} ending naturally with status ${this.cleanupFailed && status === 0 ? FAILURE_STATUS : status}`);
+    this.updateListeners();
+  }
+
+  /**
+   * Die by `signal`, so the parent sees a signal death (WIFSIGNALED) and a
+   * shell stops a script on Ctrl+C (research: cross-language §6.4, WCE).
+   * Node's re-raise is synchronous when nothing listens (node-platform-facts §3).
+   */
+  private dieBySignal(signal: NodeJS.Signals): void {
+    const code = signalExitStatus(signal);
+    this.uninstallSignals();
+    // If the signal is absorbed and the loop then empties, the status is still right.
+    this.facade.setExitCode(code);
+    debugLog(`${this.elapsed()} ending by re-raising ${signal}`);
+    if (this.facade.platform === 'win32') {
+      // Windows has no real signals: process.kill terminates without a status (research §10).
+      this.facade.exit(code);
+      return;
+    }
+    this.facade.restoreTerminal();
+    if (this.facade.listenerCount(signal) === 0) {
+      // Removing the last listener makes libuv restore the default action.
+      // SIGPIPE never had one (Node ignores it), so add and remove one.
+      const noop = (): void => {};
+      this.facade.on(signal, noop);
+      this.facade.off(signal, noop);
+    }
+    try {
+      this.facade.kill(this.facade.pid, signal);
+    } catch (error) {
+      debugLog(`re-raising ${signal} failed (${(error as Error).message}); exiting with status ${code}`);
+      this.facade.exit(code);
+      return;
+    }
+    if (this.facade.listenerCount(signal) === 0) {
+      // Still alive with nobody listening: the signal is ignored (PID 1 in a container).
+      this.facade.exit(code);
+      return;
+    }
+    this.facade.setTimer(() => this.facade.exit(code), RERAISE_GRACE_MS, { ref: true });
+  }
+
+  // ── Process events ───────────────────────────────────────────────────────
+
+  private readonly onSignal = (signal: NodeJS.Signals): void => {
+    if (this.phase === 'idle') {
+      this.start({ kind: 'signal', signal }, signalExitStatus(signal), signal);
+    } else {
+      this.force(`received ${signal} again`, signal);
+    }
+  };
+
+  private readonly onUncaughtException = (error: unknown, origin: 'uncaughtException' | 'unhandledRejection'): void => {
+    if (isSystemExit(error) || this.isThrownByExit(error)) {
+      // exit() already started the sequence; a SystemExit thrown by hand starts one.
+      if (this.phase === 'idle' && isSystemExit(error)) this.start({ kind: 'exit' }, error.exitCode);
+      return;
+    }
+    if (this.phase === 'idle') {
+      this.printError(error);
+      this.start({ kind: 'error', error, origin }, this.statusOfError(error));
+      return;
+    }
+    this.cleanupFailed = true;
+    this.log(`graceful-exit: ${origin === 'unhandledRejection' ? 'an unhandled rejection' : 'an uncaught exception'} during the exit:`);
+    this.printError(error);
+    if (this.phase === 'hooks' || this.phase === 'flushing') {
+      this.force(`an error`);
+    } else if (this.phase === 'ended') {
+      // After a natural end or a direct process.exit(): nothing left to run.
+      const status = normalizeExitCode(this.facade.getExitCode()) ?? 0;
+      this.phase = 'ending';
+      this.facade.exit(status === 0 ? FAILURE_STATUS : status);
+    }
+  };
+
+  private readonly onBeforeExit = (): void => {
+    if (this.phase === 'idle') {
+      this.start({ kind: 'natural' }, normalizeExitCode(this.facade.getExitCode()) ?? 0);
+    } else if (this.phase === 'hooks' && this.running.size > 0) {
+      // The loop is empty while hooks wait: nothing can ever settle their
+      // promises. Waiting for the deadline would only waste time.
+      const running = this.cutRunning('stalled', new DOMException('The event loop is empty: nothing can settle this hook', 'AbortError'));
+      this.cleanupFailed = true;
+      this.log(`graceful-exit: exit hook ${running.join(', ')} never settled: the event loop emptied while it waited (a promise nothing resolves?)`);
+    }
+  };
+
+  /** `process.exit()` called directly: Node cannot wait, so hooks run synchronously. */
+  private readonly onProcessExit = (code: number): void => {
+    if (this.phase === 'ending' || this.phase === 'ended') return;
+    const wasIdle = this.phase === 'idle';
+    if (wasIdle) {
+      this.trigger = { kind: 'process-exit' };
+      this.status = normalizeExitCode(this.facade.getExitCode()) ?? normalizeExitCode(code) ?? 0;
+    } else {
+      const running = this.cutRunning('forced', new DOMException('process.exit() was called', 'AbortError'));
+      if (running.length > 0) {
+        this.log(`graceful-exit: process.exit() was called during the exit; hooks cut short: ${running.join(', ')}`);
+      }
+    }
+    this.phase = 'ended';
+    if (this.deadlineTimer !== undefined) this.facade.clearTimer(this.deadlineTimer);
+    debugLog(`process.exit(${code}) called directly: running hooks synchronously`);
+    const context: HookRunContext = {
+      trigger: this.trigger!,
+      exitCode: this.statusAsShown(),
+      facade: this.facade,
+      isExitSignal: (error) => isSystemExit(error) || this.isThrownByExit(error),
+    };
+    const unawaited: string[] = [];
+    for (let step = this.registry.takeNextStep(); step.length > 0; step = this.registry.takeNextStep()) {
+      for (const hook of step) {
+        const result = runHookSynchronously(hook, context);
+        if (result.returnedPromise) unawaited.push(`"${hook.name}"`);
+        if ('error' in result) {
+          this.cleanupFailed = true;
+          this.log(`graceful-exit: exit hook "${hook.name}" failed:\n${formatError(result.error)}`);
+        }
+      }
+    }
+    if (unawaited.length > 0) {
+      this.log(
+        `graceful-exit: process.exit() was called directly, so the promises returned by these exit hooks could not be awaited: ` +
+          `${unawaited.join(', ')}. Call exit() from graceful-exit instead to let them finish.`,
+      );
+    }
+    if (this.cleanupFailed && (normalizeExitCode(this.facade.getExitCode()) ?? normalizeExitCode(code) ?? 0) === 0) {
+      this.facade.setExitCode(FAILURE_STATUS);
+    }
+  };
+
+  private readonly onStdoutError = (error: Error): void => this.onOutputError(this.facade.stdout, 'stdout', error);
+  private readonly onStderrError = (error: Error): void => this.onOutputError(this.facade.stderr, 'stderr', error);
+
+  /**
+   * Without a listener, an EPIPE on stdout crashes the process with an
+   * unhandled 'error' (node-platform-facts §2). A closed stdout is the Unix
+   * signal to stop: like `yes | head -1`, the process exits gracefully and
+   * ends as by SIGPIPE (status 141 in a shell). Later writes are dropped.
+   */
+  private onOutputError(stream: OutputStream, name: string, error: Error): void {
+    if (this.brokenStreams.has(stream)) return;
+    this.brokenStreams.add(stream);
+    const code = (error as NodeJS.ErrnoException).code;
+    debugLog(`${name} error ${code ?? error.message}; no more output on it`);
+    if (name !== 'stdout' || this.phase !== 'idle') return;
+    if (code === 'EPIPE') {
+      this.start({ kind: 'broken-pipe' }, signalExitStatus('SIGPIPE'), 'SIGPIPE');
+    } else {
+      this.printError(error);
+      this.start({ kind: 'error', error, origin: 'uncaughtException' }, FAILURE_STATUS);
+    }
+  }
+
+  // ── Listeners ─────────────────────────────────────────────────────────────
+
+  /** First use: from now on uncaught errors and broken pipes are handled. */
+  arm(): void {
+    this.armed = true;
+    this.updateListeners();
+  }
+
+  /**
+   * Installs exactly the listeners the current state needs:
+   * - signals, 'beforeExit', 'exit': while hooks are registered or an exit is under way;
+   *   removing the last hook gives Node its default signal behaviour back;
+   * - 'uncaughtException': after first use (unless handleErrors is false), and always while exiting;
+   * - stdout/stderr 'error': after first use, for good.
+   */
+  private updateListeners(): void {
+    const exiting = this.phase === 'hooks' || this.phase === 'flushing';
+    const lifecycle = exiting || (this.phase === 'idle' && this.registry.size > 0);
+    const wanted = lifecycle ? this.options.signals : [];
+    for (const signal of this.installedSignals) if (!wanted.includes(signal)) this.facade.off(signal, this.onSignal);
+    for (const signal of wanted) if (!this.installedSignals.includes(signal)) this.facade.on(signal, this.onSignal);
+    this.installedSignals = [...wanted];
+    this.toggle('beforeExit', this.onBeforeExit, lifecycle);
+    this.toggle('exit', this.onProcessExit, lifecycle);
+    const errors = exiting || (this.armed && this.options.handleErrors && this.phase !== 'ending');
+    this.toggle('uncaughtException', this.onUncaughtException, errors);
+    if (this.armed && !this.streamsGuarded) {
+      this.streamsGuarded = true;
+      this.facade.stdout.on('error', this.onStdoutError);
+      this.facade.stderr.on('error', this.onStderrError);
+    }
+  }
+
+  private uninstallSignals(): void {
+    for (const signal of this.installedSignals) this.facade.off(signal, this.onSignal);
+    this.installedSignals = [];
+  }
+
+  private toggle(event: string, listener: (...args: any[]) => void, wanted: boolean): void {
+    if (wanted === this.installedEvents.has(event)) return;
+    if (wanted) {
+      this.facade.on(event, listener);
+      this.installedEvents.add(event);
+    } else {
+      this.facade.off(event, listener);
+      this.installedEvents.delete(event);
+    }
+  }
+
+  // ── Helpers ───────────────────────────────────────────────────────────────
+
+  /** The status as hooks and callers see it: 128 + n when ending by signal n. */
+  private statusAsShown(): number {
+    return this.endSignal !== undefined ? signalExitStatus(this.endSignal) : this.status;
+  }
+
+  private statusOfError(error: unknown): number {
+    if (!isExitError(error) && !(error instanceof Error)) return FAILURE_STATUS;
+    const request = resolveExitRequest(error, undefined);
+    if (request.problem) this.log(`graceful-exit: ${request.problem.message}; exiting with status 1`);
+    return request.status;
+  }
+
+  private markThrown<T extends Error>(error: T): T {
+    this.thrownByExit.add(error);
+    return error;
+  }
+
+  private isThrownByExit(error: unknown): boolean {
+    return typeof error === 'object' && error !== null && this.thrownByExit.has(error);
+  }
+
+  private remainingTime(): number {
+    return Math.max(0, this.startedAt + this.options.timeout - this.facade.now());
+  }
+
+  private elapsed(): string {
+    return `+${(this.facade.now() - this.startedAt).toFixed(1)}ms`;
+  }
+
+  private describeQueuedOutput(): string {
+    const queued = (stream: OutputStream): string =>
+      this.brokenStreams.has(stream) ? 'closed' : `${stream.writableLength ?? 0} bytes queued`;
+    return `stdout: ${queued(this.facade.stdout)}, stderr: ${queued(this.facade.stderr)}`;
+  }
+
+  private writeStderr(text: string): void {
+    if (this.brokenStreams.has(this.facade.stderr)) return;
+    try {
+      this.facade.stderr.write(text);
+    } catch {
+      // stderr is gone; there is nowhere left to report to.
+    }
+  }
+
+  /** The library's own messages go to the configured logger, else to stderr. */
+  private log(message: string): void {
+    if (this.options.logger) {
+      try {
+        this.options.logger(message);
+        return;
+      } catch (error) {
+        this.writeStderr(`graceful-exit: the logger threw ${formatError(error)}\n`);
+      }
+    }
+    this.writeStderr(`${message}\n`);
+  }
+
+  private printError(error: unknown): void {
+    const text = formatUncaughtError(error);
+    if (text !== '') this.log(text);
+  }
+}
+
+function validateOnExitOptions(options: unknown): { name?: string; timeout?: number; group?: string } {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TypeError(`options must be an object, got ${describeValue(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!ON_EXIT_OPTION_NAMES.has(key)) {
+      throw new TypeError(`options.${key} is not an option of onExit(); the options are: ${[...ON_EXIT_OPTION_NAMES].join(', ')}`);
+    }
+  }
+  const { name, timeout, group } = options as Record<string, unknown>;
+  const result: { name?: string; timeout?: number; group?: string } = {};
+  if (name !== undefined) {
+    if (typeof name !== 'string' || name === '') throw new TypeError(`options.name must be a non-empty string, got ${describeValue(name)}`);
+    result.name = name;
+  }
+  if (timeout !== undefined) result.timeout = validateTimeout(timeout, 'options.timeout');
+  if (group !== undefined) {
+    if (typeof group !== 'string' || group === '') throw new TypeError(`options.group must be a non-empty string, got ${describeValue(group)}`);
+    result.group = group;
+  }
+  return result;
+}
+
+function formatDuration(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+

@@ -1,0 +1,24 @@
+import { setExitErrorCreatedCallback } from '../errors.js';
+import { createExitManager } from './exit-manager.js';
+import type { ExitManager } from './exit-manager.js';
+
+// One manager per process, shared by every copy of the package (the ESM and
+// CommonJS builds, or two versions in node_modules): one listener per signal,
+// one hook stack, every hook run once. The key names the API generation so an
+// incompatible future major version would not pick this one up.
+const PROCESS_MANAGER_KEY = Symbol.for('graceful-exit.processManager@1');
+
+type ArmableManager = ExitManager & { arm(): void };
+
+/** The process-wide manager, created on first call; creating it installs nothing. */
+export function processManager(): ExitManager {
+  const global = globalThis as Record<symbol, ArmableManager | undefined>;
+  let manager = global[PROCESS_MANAGER_KEY];
+  if (manager === undefined) {
+    manager = createExitManager() as ArmableManager;
+    global[PROCESS_MANAGER_KEY] = manager;
+    const created = manager;
+    setExitErrorCreatedCallback(() => created.arm());
+  }
+  return manager;
+}

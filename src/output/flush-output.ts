@@ -1,0 +1,64 @@
+import type { OutputStream, ProcessFacade } from '../lifecycle/process-facade.js';
+
+/** How a stream's flush ended. `closed` covers EPIPE and destroyed streams: nothing more can be delivered. */
+export type FlushResult = 'flushed' | 'closed' | 'timed-out';
+
+/**
+ * Resolves once `stream` has handed everything queued before this call to the
+ * operating system, or can accept nothing more.
+ *
+ * Writes to pipes are asynchronous on POSIX, and `process.exit()` drops what
+ * is still queued: 64 KiB arrive of 10 MB sent into a slow pipe
+ * (node-platform-facts §1). An empty write is a barrier: its callback runs
+ * after every earlier write completed. Waiting for 'drain' as well covers
+ * runtimes whose barrier does not wait (Bun, §11b).
+ */
+export function waitForFlush(stream: OutputStream): Promise<Exclude<FlushResult, 'timed-out'>> {
+  if (stream.destroyed || stream.writableEnded === true) return Promise.resolve('closed');
+  return new Promise((resolve) => {
+    let waiting = 1;
+    const finish = (result: 'flushed' | 'closed'): void => {
+      if (waiting === 0) return;
+      if (result === 'flushed' && --waiting > 0) return;
+      waiting = 0;
+      stream.removeListener('error', onClosed);
+      stream.removeListener('close', onClosed);
+      stream.removeListener('drain', onDrain);
+      resolve(result);
+    };
+    const onClosed = (): void => finish('closed');
+    const onDrain = (): void => finish('flushed');
+    stream.once('error', onClosed);
+    stream.once('close', onClosed);
+    if (stream.writableNeedDrain === true) {
+      waiting++;
+      stream.once('drain', onDrain);
+    }
+    try {
+      stream.write('', (error) => finish(error ? 'closed' : 'flushed'));
+    } catch {
+      finish('closed');
+    }
+  });
+}
+
+/** Flushes stdout and stderr together, giving up after `budgetMs`. */
+export async function flushOutput(
+  facade: ProcessFacade,
+  budgetMs: number,
+): Promise<{ stdout: FlushResult; stderr: FlushResult }> {
+  let timer: unknown;
+  const timeout = new Promise<'timed-out'>((resolve) => {
+    // Unref'd: a pending pipe write keeps the process alive by itself.
+    timer = facade.setTimer(() => resolve('timed-out'), Math.max(0, budgetMs), { ref: false });
+  });
+  try {
+    const [stdout, stderr] = await Promise.all([
+      Promise.race([waitForFlush(facade.stdout), timeout]),
+      Promise.race([waitForFlush(facade.stderr), timeout]),
+    ]);
+    return { stdout, stderr };
+  } finally {
+    facade.clearTimer(timer);
+  }
+}

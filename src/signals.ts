@@ -1,0 +1,56 @@
+import { constants } from 'node:os';
+import { describeValue } from './describe-value.js';
+
+/**
+ * The signals handled unless configured otherwise. SIGTERM is never delivered
+ * on Windows; SIGBREAK (Ctrl+Break) is its closest equivalent there.
+ */
+export function defaultSignals(platform: string): NodeJS.Signals[] {
+  return platform === 'win32' ? ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] : ['SIGINT', 'SIGTERM', 'SIGHUP'];
+}
+
+/**
+ * Signals the library refuses to handle, and why (research: node-platform-facts §3).
+ */
+const REFUSED_SIGNALS: Readonly<Record<string, string>> = {
+  SIGKILL: 'it cannot be caught',
+  SIGSTOP: 'it cannot be caught',
+  SIGSEGV: 'it is not safe to handle in JavaScript (nodejs/node PR #8410)',
+  SIGBUS: 'it is not safe to handle in JavaScript (nodejs/node PR #8410)',
+  SIGFPE: 'it is not safe to handle in JavaScript (nodejs/node PR #8410)',
+  SIGILL: 'it is not safe to handle in JavaScript (nodejs/node PR #8410)',
+  SIGPROF: 'listening to it breaks profilers (tapjs/signal-exit#21)',
+  SIGUSR1: 'Node.js reserves it to start the inspector (nodejs/node#19619)',
+};
+
+/** The number of a signal on this platform (SIGINT → 2), or undefined if unknown. */
+export function signalNumber(signal: string): number | undefined {
+  return (constants.signals as Record<string, number | undefined>)[signal];
+}
+
+/** The status a shell reports for a death by `signal`: 128 + its number. */
+export function signalExitStatus(signal: string): number {
+  return 128 + (signalNumber(signal) ?? 0);
+}
+
+/** Validates a list of signal names for `configure({ signals })`. */
+export function validateSignals(value: unknown, parameter: string): NodeJS.Signals[] {
+  if (!Array.isArray(value)) {
+    throw new TypeError(`${parameter} must be an array of signal names, got ${describeValue(value)}`);
+  }
+  const signals: NodeJS.Signals[] = [];
+  for (const [index, signal] of value.entries()) {
+    if (typeof signal !== 'string') {
+      throw new TypeError(`${parameter}[${index}] must be a signal name such as 'SIGTERM', got ${describeValue(signal)}`);
+    }
+    const refusal = REFUSED_SIGNALS[signal];
+    if (refusal !== undefined) {
+      throw new RangeError(`${parameter}[${index}] is ${signal}, which cannot be handled: ${refusal}`);
+    }
+    if (signalNumber(signal) === undefined) {
+      throw new RangeError(`${parameter}[${index}] is ${describeValue(signal)}, which is not a signal on ${process.platform}`);
+    }
+    if (!signals.includes(signal as NodeJS.Signals)) signals.push(signal as NodeJS.Signals);
+  }
+  return signals;
+}

@@ -1,0 +1,7 @@
+/**
+ * graceful-exit/testing: unit-test shutdown logic without exiting the test runner.
+ * Pair `createTestProcess()` with `createExitManager({ process })`.
+ */
+export { createTestProcess } from './test-process.js';
+export type { TestProcess, TestProcessEnd, TestProcessOptions } from './test-process.js';
+export { createExitManager } from '../lifecycle/exit-manager.js';
