@@ -11,10 +11,11 @@ const runners = {
  * Runs `file:case` in a real node child importing the built package.
  * Resolves when the child has exited with { code, signal, stdout, stderr,
  * events, ms }. `onEvent(event, child)` sees each event line as it arrives
- * (send signals from there). The child is SIGKILLed after `limitMs`, and the
+ * (send signals from there). `readStdoutAfterMs` makes a slow reader: stdout is
+ * not read until then. The child is SIGKILLed after `limitMs`, and the
  * promise then rejects: a hang is a failure, never a pass.
  */
-export function runScenario(spec, { format = 'esm', args = [], env = {}, onEvent, onSpawn, limitMs = 20_000, stdin } = {}) {
+export function runScenario(spec, { format = 'esm', args = [], env = {}, onEvent, onSpawn, limitMs = 20_000, stdin, readStdoutAfterMs = 0 } = {}) {
   const started = performance.now();
   const child = spawn(process.execPath, [runners[format], spec, ...args], {
     stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
@@ -23,7 +24,10 @@ export function runScenario(spec, { format = 'esm', args = [], env = {}, onEvent
   const stdout = [];
   const stderr = [];
   const events = [];
-  child.stdout.on('data', (chunk) => stdout.push(chunk));
+  // Until something listens, the parent does not read: the child's pipe fills (a slow reader).
+  const readStdout = () => child.stdout.on('data', (chunk) => stdout.push(chunk));
+  if (readStdoutAfterMs > 0) setTimeout(readStdout, readStdoutAfterMs);
+  else readStdout();
   child.stderr.on('data', (chunk) => stderr.push(chunk));
   let pending = '';
   child.stdio[3].on('data', (chunk) => {

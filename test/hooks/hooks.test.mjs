@@ -1,0 +1,99 @@
+// onExit() in real processes: order, async, failures, timeouts, groups.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { FORMATS, runScenario, signalOn } from '../helpers/run-scenario.mjs';
+
+for (const format of FORMATS) {
+  describe(`exit hooks [${format}]`, { concurrency: 4 }, () => {
+    test('run newest first (LIFO)', async () => {
+      const result = await runScenario('hooks:lifo', { format });
+      assert.equal(result.code, 0);
+      assert.deepEqual(result.events, ['C', 'B', 'A']);
+    });
+
+    test('async hooks are awaited before the process exits', async () => {
+      const result = await runScenario('hooks:asyncAwaited', { format });
+      assert.equal(result.code, 0);
+      assert.deepEqual(result.events, ['sync', 'async done', 'exit event']);
+    });
+
+    for (const [status, expected] of [['0', 1], ['3', 3]]) {
+      test(`a throwing hook is reported by name, the others run; exit(${status}) → ${expected}`, async () => {
+        const result = await runScenario('hooks:throwing', { format, args: [status] });
+        assert.equal(result.code, expected);
+        assert.deepEqual(result.events, ['earlier hook ran']);
+        assert.match(result.stderr, /^graceful-exit: exit hook "cleanupCache" failed after \d+ ms:\nError: cache exploded\n {4}at /);
+      });
+
+      test(`a rejecting hook is reported by name, the others run; exit(${status}) → ${expected}`, async () => {
+        const result = await runScenario('hooks:rejecting', { format, args: [status] });
+        assert.equal(result.code, expected);
+        assert.deepEqual(result.events, ['earlier hook ran']);
+        assert.match(result.stderr, /^graceful-exit: exit hook "db" failed after \d+ ms:\nError: db gone\n {4}at /);
+      });
+    }
+
+    test("a hook's own timeout aborts its signal, reports it and moves on", async () => {
+      const result = await runScenario('hooks:hookTimeout', { format });
+      assert.equal(result.code, 1);
+      assert.deepEqual(result.events, ['aborted TimeoutError', 'next hook ran']);
+      assert.equal(result.stderr, 'graceful-exit: exit hook "slow" timed out after 200 ms; continuing with the next hooks\n');
+      assert.ok(result.ms < 5000, `took ${result.ms} ms`);
+    });
+
+    test('the global deadline names the running and the unstarted hooks and what keeps the process alive', async () => {
+      const result = await runScenario('hooks:deadline', { format });
+      assert.equal(result.code, 1);
+      assert.deepEqual(result.events, ['aborted TimeoutError']);
+      assert.match(
+        result.stderr,
+        /^graceful-exit: the exit did not finish within 300 ms; still running: "stuck" \(running for \d+ ms\); not started: "never"\. Keeping the process alive: .*Timeout/,
+      );
+      assert.ok(result.ms >= 300 && result.ms < 5000, `took ${result.ms} ms`);
+    });
+
+    test('a hook nothing can settle is reported as soon as the event loop empties', async () => {
+      const result = await runScenario('hooks:stalled', { format });
+      assert.equal(result.code, 1);
+      assert.deepEqual(result.events, ['next hook ran']);
+      assert.match(result.stderr, /^graceful-exit: exit hook "forgotten" \(running for \d+ ms\) never settled: the event loop emptied/);
+      assert.ok(result.ms < 5000, `took ${result.ms} ms`);
+    });
+
+    test('hooks of one group run concurrently, as one LIFO step', async () => {
+      const result = await runScenario('hooks:groups', { format });
+      assert.equal(result.code, 0);
+      assert.deepEqual(result.events, ['B start', 'A start', 'B end', 'A end', 'C']);
+    });
+
+    test('a hook registered while exiting runs next', async () => {
+      const result = await runScenario('hooks:registerWhileExiting', { format });
+      assert.deepEqual(result.events, ['first', 'added', 'last']);
+    });
+
+    test('unregister() is idempotent and safe inside a running hook', async () => {
+      const result = await runScenario('hooks:unregisterInside', { format });
+      assert.equal(result.code, 0);
+      assert.deepEqual(result.events, ['A', 'B']);
+      assert.equal(result.stderr, '');
+    });
+
+    test("unregistering every hook removes the listeners: SIGTERM kills as Node's default", async () => {
+      const result = await runScenario('hooks:unregisterAll', { format, onEvent: signalOn('SIGTERM') });
+      assert.equal(result.signal, 'SIGTERM');
+      assert.equal(result.code, null);
+      assert.deepEqual(result.events, ['added listeners 0 0 0 0 0', 'ready']);
+    });
+
+    test('hooks receive the trigger, the status and a live AbortSignal (exit)', async () => {
+      const result = await runScenario('hooks:context', { format, args: ['exit'] });
+      assert.deepEqual(result.events, ['exit - 3 aborted=false']);
+    });
+
+    test('hooks receive the trigger, the status and a live AbortSignal (signal)', async () => {
+      const result = await runScenario('hooks:context', { format, args: ['signal'], onEvent: signalOn('SIGTERM') });
+      assert.equal(result.signal, 'SIGTERM');
+      assert.deepEqual(result.events, ['ready', 'signal SIGTERM 143 aborted=false']);
+    });
+  });
+}

@@ -1,0 +1,39 @@
+// stdout/stderr delivery at exit and broken pipes, in real processes.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, test } from 'node:test';
+import { FORMATS, runScenario } from '../helpers/run-scenario.mjs';
+
+const TEN_MIB = 10 * 1024 * 1024;
+
+for (const format of FORMATS) {
+  describe(`output [${format}]`, { concurrency: 4 }, () => {
+    test('10 MiB into a pipe whose reader waits 500 ms, then exit(0): every byte arrives', async () => {
+      const result = await runScenario('output:bigOutput', { format, args: ['10', 'exit'], readStdoutAfterMs: 500 });
+      assert.equal(result.code, 0);
+      assert.equal(result.stdout.length, TEN_MIB);
+      assert.ok(result.stdout.every((byte) => byte === 0x78), 'every byte is the one written');
+    });
+
+    test('a closed stdout pipe ends the program gracefully, as by SIGPIPE, with no error output', async () => {
+      const result = await runScenario('output:brokenPipe', {
+        format,
+        onSpawn: (child) => child.stdout.once('data', () => child.stdout.destroy()),
+      });
+      assert.equal(result.signal, 'SIGPIPE');
+      assert.deepEqual(result.events, ['hook broken-pipe 141']);
+      assert.equal(result.stderr, '');
+    });
+  });
+}
+
+describe('node app | head -1', () => {
+  const runner = fileURLToPath(new URL('../fixtures/run.mjs', import.meta.url));
+  test('prints one line; node ends as by SIGPIPE (141) after its hooks, without an EPIPE crash', () => {
+    const script = `"${process.execPath}" "${runner}" output:brokenPipe 3>&2 | head -1; echo "node status \${PIPESTATUS[0]}" >&2`;
+    const result = spawnSync('bash', ['-c', script], { encoding: 'utf8', timeout: 20_000 });
+    assert.equal(result.stdout, 'line 1\n');
+    assert.equal(result.stderr, 'hook broken-pipe 141\nnode status 141\n');
+  });
+});

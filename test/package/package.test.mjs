@@ -1,0 +1,104 @@
+// The package as installed: no side effects on import, one manager for every copy.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, describe, test } from 'node:test';
+
+const fixture = (name) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const helpers = fixture('scenario-helpers.cjs');
+
+/** Runs a node script; sends SIGTERM at its 'ready' event (fd 3). */
+function runUntilExit(args, options = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], ...options });
+    const events = [];
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.stdio[3].on('data', (chunk) => {
+      for (const line of String(chunk).split('\n').filter(Boolean)) {
+        events.push(line);
+        if (line === 'ready') child.kill('SIGTERM');
+      }
+    });
+    const guard = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`hung; events ${events}`));
+    }, 20_000);
+    child.on('close', (code, signal) => {
+      clearTimeout(guard);
+      resolve({ code, signal, events, stderr });
+    });
+  });
+}
+
+describe('importing', () => {
+  for (const file of ['import-only.mjs', 'import-only.cjs']) {
+    test(`${file}: importing alone adds no listener, timer or handle`, () => {
+      const result = spawnSync(process.execPath, [fixture(file)], { encoding: 'utf8' });
+      assert.equal(result.status, 0, result.stderr);
+      assert.equal(result.stdout, 'no change\n');
+    });
+  }
+});
+
+describe('several copies in one process', () => {
+  test('the ESM and CommonJS builds share one manager: one listener, both hooks once', async () => {
+    const result = await runUntilExit([fixture('esm-and-cjs.mjs')]);
+    assert.equal(result.signal, 'SIGTERM');
+    assert.deepEqual(result.events, [
+      'distinct modules true, same signal true',
+      'SIGTERM listeners 1',
+      'cross instanceof true true',
+      'ready',
+      'cjs hook',
+      'esm hook',
+    ]);
+  });
+
+  const tree = mkdtempSync(join(tmpdir(), 'graceful-exit-copies-'));
+  after(() => rmSync(tree, { recursive: true, force: true }));
+
+  test('two installed copies (app and a dependency) act as one', async () => {
+    const install = (dir) => {
+      mkdirSync(dir, { recursive: true });
+      cpSync(join(root, 'package.json'), join(dir, 'package.json'));
+      cpSync(join(root, 'dist'), join(dir, 'dist'), { recursive: true });
+    };
+    install(join(tree, 'node_modules/graceful-exit'));
+    install(join(tree, 'node_modules/plugin/node_modules/graceful-exit'));
+    writeFileSync(
+      join(tree, 'node_modules/plugin/index.js'),
+      `const lib = require('graceful-exit');\nmodule.exports = { lib, register: (hook) => lib.onExit(hook) };\n`,
+    );
+    writeFileSync(
+      join(tree, 'app.cjs'),
+      `const { event, ready, keepAlive } = require(${JSON.stringify(helpers)});
+const app = require('graceful-exit');
+const plugin = require('plugin');
+event(app === plugin.lib ? 'one copy' : 'two copies');
+app.onExit(() => event('app hook 1'));
+plugin.register(() => event('plugin hook'));
+app.onExit(() => event('app hook 2'));
+event('SIGTERM listeners ' + process.listenerCount('SIGTERM'));
+event('instanceof ' + (new plugin.lib.ExitError('x') instanceof app.ExitError));
+keepAlive();
+ready();
+`,
+    );
+    const result = await runUntilExit([join(tree, 'app.cjs')], { cwd: tree });
+    assert.equal(result.signal, 'SIGTERM', result.stderr);
+    assert.deepEqual(result.events, [
+      'two copies',
+      'SIGTERM listeners 1',
+      'instanceof true',
+      'ready',
+      'app hook 2',
+      'plugin hook',
+      'app hook 1',
+    ]);
+  });
+});
