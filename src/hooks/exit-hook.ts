@@ -12,6 +12,8 @@ export interface ExitContext {
   readonly exitCode: number;
   /** Aborts when this hook's time is up: its own `timeout`, the global deadline, or a forced exit. */
   readonly signal: AbortSignal;
+  /** Milliseconds left before `signal` aborts for time (its own timeout or the global deadline); never negative. */
+  timeLeft(): number;
 }
 
 /** A cleanup function; it may return a promise, which is awaited. */

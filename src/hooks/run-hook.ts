@@ -36,6 +36,8 @@ export interface HookRunContext {
   readonly trigger: ExitTrigger;
   readonly exitCode: number;
   readonly facade: ProcessFacade;
+  /** When the global deadline falls (facade clock). */
+  readonly deadlineAt: number;
   /** True for the errors that mean "already exiting" (SystemExit from a nested exit()). */
   readonly isExitSignal: (error: unknown) => boolean;
 }
@@ -79,10 +81,12 @@ export function startHook(hook: RegisteredHook, context: HookRunContext): Runnin
     );
   }
 
+  const ownDeadline = hook.timeout === undefined ? Infinity : startedAt + hook.timeout;
+  const timeLeft = (): number => Math.max(0, Math.min(ownDeadline, context.deadlineAt) - facade.now());
   const failed = (error: unknown): HookOutcome =>
     context.isExitSignal(error) ? { kind: 'completed' } : { kind: 'failed', error };
   try {
-    const result = hook.run({ trigger: context.trigger, exitCode: context.exitCode, signal: controller.signal });
+    const result = hook.run({ trigger: context.trigger, exitCode: context.exitCode, signal: controller.signal, timeLeft });
     if (isThenable(result)) {
       result.then(
         () => settle({ kind: 'completed' }),
@@ -118,7 +122,8 @@ export function runHookSynchronously(
 ): { returnedPromise: boolean; error?: unknown } {
   const controller = new AbortController();
   try {
-    const result = hook.run({ trigger: context.trigger, exitCode: context.exitCode, signal: controller.signal });
+    // process.exit() is under way: no time is left for anything asynchronous.
+    const result = hook.run({ trigger: context.trigger, exitCode: context.exitCode, signal: controller.signal, timeLeft: () => 0 });
     if (isThenable(result)) {
       // Its rejection would arrive after the process is gone; keep it from
       // being reported as unhandled in the meantime.

@@ -58,6 +58,13 @@ export interface ExitManager {
   onExit(hook: ExitHook, options?: OnExitOptions): () => void;
   /** See the module-level `configure()`. */
   configure(options: ExitOptions): void;
+  /**
+   * Starts the exit sequence without throwing, for code that is not on the
+   * stack of the program's main flow (an event handler, a message from a
+   * parent): the trigger is `{ kind: 'request', source }`. `status` defaults
+   * to 0. Returns false, and changes nothing, when an exit is already under way.
+   */
+  requestExit(source: string, status?: number): boolean;
   /** Aborts when the exit sequence begins. */
   readonly shutdownSignal: AbortSignal;
   /** Where the exit sequence is. */
@@ -167,6 +174,17 @@ class ExitSequence implements ExitManager {
     this.arm();
   }
 
+  requestExit(source: string, status: number = 0): boolean {
+    if (typeof source !== 'string' || source === '') {
+      throw new TypeError(`source must be a non-empty string, got ${describeValue(source)}`);
+    }
+    validateExitStatus(status, 'status');
+    if (this.phase !== 'idle') return false;
+    this.arm();
+    this.start({ kind: 'request', source }, status);
+    return true;
+  }
+
   // ── The sequence ──────────────────────────────────────────────────────────
 
   private start(trigger: ExitTrigger, status: number, endSignal?: NodeJS.Signals): void {
@@ -208,12 +226,7 @@ class ExitSequence implements ExitManager {
   }
 
   private async runStep(step: RegisteredHook[]): Promise<void> {
-    const context: HookRunContext = {
-      trigger: this.trigger!,
-      exitCode: this.statusAsShown(),
-      facade: this.facade,
-      isExitSignal: (error) => isSystemExit(error) || this.isThrownByExit(error),
-    };
+    const context = this.hookRunContext();
     await Promise.all(
       step.map(async (hook) => {
         debugLog(`${this.elapsed()} hook "${hook.name}" started`);
@@ -436,12 +449,7 @@ class ExitSequence implements ExitManager {
     this.phase = 'ended';
     if (this.deadlineTimer !== undefined) this.facade.clearTimer(this.deadlineTimer);
     debugLog(`process.exit(${code}) called directly: running hooks synchronously`);
-    const context: HookRunContext = {
-      trigger: this.trigger!,
-      exitCode: this.statusAsShown(),
-      facade: this.facade,
-      isExitSignal: (error) => isSystemExit(error) || this.isThrownByExit(error),
-    };
+    const context = this.hookRunContext();
     const unawaited: string[] = [];
     for (let step = this.registry.takeNextStep(); step.length > 0; step = this.registry.takeNextStep()) {
       for (const hook of step) {
@@ -538,6 +546,16 @@ class ExitSequence implements ExitManager {
 
   // ── Helpers ───────────────────────────────────────────────────────────────
 
+  private hookRunContext(): HookRunContext {
+    return {
+      trigger: this.trigger!,
+      exitCode: this.statusAsShown(),
+      facade: this.facade,
+      deadlineAt: this.deadlineAt(),
+      isExitSignal: (error) => isSystemExit(error) || this.isThrownByExit(error),
+    };
+  }
+
   /** The status as hooks and callers see it: 128 + n when ending by signal n. */
   private statusAsShown(): number {
     return this.endSignal !== undefined ? signalExitStatus(this.endSignal) : this.status;
@@ -559,8 +577,12 @@ class ExitSequence implements ExitManager {
     return typeof error === 'object' && error !== null && this.thrownByExit.has(error);
   }
 
+  private deadlineAt(): number {
+    return this.startedAt + this.options.timeout;
+  }
+
   private remainingTime(): number {
-    return Math.max(0, this.startedAt + this.options.timeout - this.facade.now());
+    return Math.max(0, this.deadlineAt() - this.facade.now());
   }
 
   private elapsed(): string {

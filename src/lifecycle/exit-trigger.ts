@@ -8,6 +8,8 @@
  * - `natural`: the event loop emptied: the program simply ended.
  * - `process-exit`: `process.exit()` was called directly; hooks then run synchronously.
  * - `broken-pipe`: stdout's reader went away (`node app.js | head -1`).
+ * - `request`: another part of the program asked for the exit with
+ *   `requestExit()` (e.g. graceful-exit/process when the parent process goes away).
  */
 export type ExitTrigger =
   | { readonly kind: 'exit' }
@@ -15,7 +17,8 @@ export type ExitTrigger =
   | { readonly kind: 'error'; readonly error: unknown; readonly origin: 'uncaughtException' | 'unhandledRejection' }
   | { readonly kind: 'natural' }
   | { readonly kind: 'process-exit' }
-  | { readonly kind: 'broken-pipe' };
+  | { readonly kind: 'broken-pipe' }
+  | { readonly kind: 'request'; readonly source: string };
 
 /** A phrase for messages: "SIGTERM", "exit()", "an uncaught exception"… */
 export function describeTrigger(trigger: ExitTrigger): string {
@@ -32,5 +35,7 @@ export function describeTrigger(trigger: ExitTrigger): string {
       return 'process.exit()';
     case 'broken-pipe':
       return 'a closed stdout pipe';
+    case 'request':
+      return trigger.source;
   }
 }

@@ -181,6 +181,35 @@ describe('the sequence on a test process', () => {
     assert.equal(ran, false);
   });
 
+  test('requestExit() starts the sequence without throwing, once', async () => {
+    const { proc, manager } = setup();
+    const seen = [];
+    manager.onExit(({ trigger, exitCode }) => seen.push(`${trigger.kind} ${trigger.source} ${exitCode}`));
+    assert.equal(manager.requestExit('parent process disconnected', 3), true);
+    assert.equal(manager.requestExit('again'), false);
+    assert.equal(manager.shutdownSignal.reason.message, 'The exit started: parent process disconnected');
+    assert.deepEqual(await proc.ended, { how: 'exit', code: 3, signal: null });
+    assert.deepEqual(seen, ['request parent process disconnected 3']);
+  });
+
+  test('requestExit() validates its arguments', () => {
+    const { manager } = setup();
+    assert.throws(() => manager.requestExit(''), { name: 'TypeError', message: "source must be a non-empty string, got ''" });
+    assert.throws(() => manager.requestExit('x', 256), { name: 'RangeError', message: 'status must be an integer from 0 to 255, got 256' });
+    assert.equal(manager.phase, 'idle');
+  });
+
+  test('timeLeft() counts down to the earlier of the hook timeout and the global deadline', async () => {
+    const { proc, manager } = setup({ timeout: 5000 });
+    const left = [];
+    manager.onExit(({ timeLeft }) => left.push(timeLeft()), { timeout: 200 });
+    manager.onExit(({ timeLeft }) => left.push(timeLeft()));
+    manager.requestExit('test');
+    await proc.ended;
+    assert.ok(left[0] > 4000 && left[0] <= 5000, `global: ${left[0]}`);
+    assert.ok(left[1] > 100 && left[1] <= 200, `own timeout: ${left[1]}`);
+  });
+
   test('removing the last hook removes the signal and lifecycle listeners', () => {
     const { proc, manager } = setup();
     const unregister = manager.onExit(() => {});
