@@ -1,4 +1,4 @@
-import { constants } from 'node:os';
+import { loadOs } from './builtin-modules.js';
 import { describeValue } from './describe-value.js';
 
 /**
@@ -25,7 +25,7 @@ const REFUSED_SIGNALS: Readonly<Record<string, string>> = {
 
 /** The number of a signal on this platform (SIGINT → 2), or undefined if unknown. */
 export function signalNumber(signal: string): number | undefined {
-  return (constants.signals as Record<string, number | undefined>)[signal];
+  return (loadOs().constants.signals as Record<string, number | undefined>)[signal];
 }
 
 /** The status a shell reports for a death by `signal`: 128 + its number. */

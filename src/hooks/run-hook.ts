@@ -50,10 +50,35 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   );
 }
 
+/**
+ * A hook's AbortSignal, created only if the hook reads it: an AbortController
+ * per hook is the largest cost of a fast exit (bench/core/exit-latency).
+ */
+function lazyAbortSignal(): { get(): AbortSignal; abort(reason: unknown): void } {
+  let controller: AbortController | undefined;
+  let aborted = false;
+  let abortReason: unknown;
+  return {
+    get() {
+      if (controller === undefined) {
+        controller = new AbortController();
+        if (aborted) controller.abort(abortReason);
+      }
+      return controller.signal;
+    },
+    abort(reason) {
+      if (aborted) return;
+      aborted = true;
+      abortReason = reason;
+      controller?.abort(reason);
+    },
+  };
+}
+
 /** Starts one hook, bounded by its own timeout (the global deadline is the caller's). */
 export function startHook(hook: RegisteredHook, context: HookRunContext): RunningHook {
   const { facade } = context;
-  const controller = new AbortController();
+  const signal = lazyAbortSignal();
   const startedAt = facade.now();
   let timer: unknown;
   let settle!: (outcome: HookOutcome) => void;
@@ -73,7 +98,7 @@ export function startHook(hook: RegisteredHook, context: HookRunContext): Runnin
     // process alive; the exit manager notices the empty loop instead.
     timer = facade.setTimer(
       () => {
-        controller.abort(new DOMException(`Exit hook "${hook.name}" timed out after ${timeout} ms`, 'TimeoutError'));
+        signal.abort(new DOMException(`Exit hook "${hook.name}" timed out after ${timeout} ms`, 'TimeoutError'));
         settle({ kind: 'timed-out', timeout });
       },
       timeout,
@@ -86,7 +111,14 @@ export function startHook(hook: RegisteredHook, context: HookRunContext): Runnin
   const failed = (error: unknown): HookOutcome =>
     context.isExitSignal(error) ? { kind: 'completed' } : { kind: 'failed', error };
   try {
-    const result = hook.run({ trigger: context.trigger, exitCode: context.exitCode, signal: controller.signal, timeLeft });
+    const result = hook.run({
+      trigger: context.trigger,
+      exitCode: context.exitCode,
+      get signal() {
+        return signal.get();
+      },
+      timeLeft,
+    });
     if (isThenable(result)) {
       result.then(
         () => settle({ kind: 'completed' }),
@@ -105,7 +137,7 @@ export function startHook(hook: RegisteredHook, context: HookRunContext): Runnin
     outcome,
     cut(reason, abortReason) {
       if (settled) return;
-      controller.abort(abortReason);
+      signal.abort(abortReason);
       settle({ kind: 'cut', reason });
     },
   };

@@ -5,12 +5,12 @@ import { debuglog } from 'node:util';
  * happens (Node's util.debuglog convention: "GRACEFUL-EXIT <pid>: …").
  * debuglog reads NODE_DEBUG on first use, so creating it here costs nothing.
  */
-export const debugLog: (message: string) => void = (() => {
-  const log = debuglog('graceful-exit');
-  return (message: string) => log('%s', message);
-})();
+const log = debuglog('graceful-exit');
 
-/** Whether NODE_DEBUG enables the log (so callers can skip building messages). */
-export function isDebugEnabled(): boolean {
-  return debuglog('graceful-exit').enabled;
+/**
+ * Prints a line when NODE_DEBUG enables the log. Takes a function so that the
+ * message is only built when it is printed: the exit path stays fast.
+ */
+export function debugLog(message: () => string): void {
+  if (log.enabled) log('%s', message());
 }

@@ -7,6 +7,7 @@ import { runHookSynchronously, startHook } from '../hooks/run-hook.js';
 import type { CutReason, HookOutcome, HookRunContext, RunningHook } from '../hooks/run-hook.js';
 import { flushOutput } from '../output/flush-output.js';
 import { formatError, formatUncaughtError } from '../output/format-error.js';
+import { loadOs } from '../builtin-modules.js';
 import { signalExitStatus } from '../signals.js';
 import { FAILURE_STATUS, normalizeExitCode, resolveExitRequest, validateExitStatus } from '../status.js';
 import { describeActiveResources } from './active-resources.js';
@@ -76,11 +77,11 @@ export function createExitManager(options: ExitManagerOptions = {}): ExitManager
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`options must be an object, got ${describeValue(options)}`);
   }
-  const { process: facade = nodeProcess(), ...exitOptions } = options;
+  const { process: facade = nodeProcess(), quiet = false, ...exitOptions } = options as ExitManagerOptions & { quiet?: boolean };
   if (typeof facade !== 'object' || facade === null || typeof facade.exit !== 'function') {
     throw new TypeError(`options.process must be a process facade (see createTestProcess), got ${describeValue(facade)}`);
   }
-  return new ExitSequence(facade, mergeExitOptions(defaultExitOptions(facade.platform), exitOptions, 'options'));
+  return new ExitSequence(facade, mergeExitOptions(defaultExitOptions(facade.platform), exitOptions, 'options'), quiet);
 }
 
 const ON_EXIT_OPTION_NAMES = new Set(['name', 'timeout', 'group']);
@@ -113,6 +114,8 @@ class ExitSequence implements ExitManager {
   constructor(
     private readonly facade: ProcessFacade,
     private options: ResolvedExitOptions,
+    /** No debug log (the internal dry run of prime-exit-path.ts). */
+    private readonly quiet: boolean,
   ) {}
 
   get shutdownSignal(): AbortSignal {
@@ -146,7 +149,7 @@ class ExitSequence implements ExitManager {
       }
     }
     this.phase = 'ended';
-    debugLog(`exitNow(${status}): ending at once, no hooks, no flush`);
+    this.debug(() => `exitNow(${status}): ending at once, no hooks, no flush`);
     this.facade.exitImmediately(status);
     return undefined as never; // reached only with a test process
   }
@@ -198,14 +201,14 @@ class ExitSequence implements ExitManager {
     // never be what keeps the process alive.
     this.deadlineTimer = this.facade.setTimer(() => this.onDeadline(), this.options.timeout, { ref: false });
     this.updateListeners();
-    debugLog(`exit started by ${describeTrigger(trigger)}, status ${this.statusAsShown()}, deadline ${this.options.timeout} ms`);
+    this.debug(() => `exit started by ${describeTrigger(trigger)}, status ${this.statusAsShown()}, deadline ${this.options.timeout} ms`);
     if (trigger.kind === 'signal' && trigger.signal === 'SIGINT' && this.facade.stderr.isTTY === true) {
       this.log('graceful-exit: exiting gracefully (press Ctrl+C again to force)');
     }
     this.controller.abort(new ExitStartedError(`The exit started: ${describeTrigger(trigger)}`, trigger));
-    // Hooks start on the next loop turn, after the code that triggered the
-    // exit has unwound (its finally blocks run first, as in Python).
-    this.facade.defer(() => void this.runSequence());
+    // Hooks start once the code that triggered the exit has unwound: its
+    // finally blocks run first, as in Python.
+    queueMicrotask(() => void this.runSequence());
   }
 
   private async runSequence(): Promise<void> {
@@ -217,10 +220,10 @@ class ExitSequence implements ExitManager {
     if (this.phase !== 'hooks') return; // the deadline or a forced end took over
     if (this.trigger?.kind === 'natural') return this.endNaturally();
     this.phase = 'flushing';
-    debugLog(`${this.elapsed()} flushing stdout and stderr`);
+    this.debug(() => `${this.elapsed()} flushing stdout and stderr`);
     const result = await flushOutput(this.facade, this.remainingTime());
     if (this.phase !== 'flushing') return;
-    debugLog(`${this.elapsed()} flush: stdout ${result.stdout}, stderr ${result.stderr}`);
+    this.debug(() => `${this.elapsed()} flush: stdout ${result.stdout}, stderr ${result.stderr}`);
     if (result.stdout === 'timed-out' || result.stderr === 'timed-out') return this.onDeadline();
     this.end();
   }
@@ -229,7 +232,7 @@ class ExitSequence implements ExitManager {
     const context = this.hookRunContext();
     await Promise.all(
       step.map(async (hook) => {
-        debugLog(`${this.elapsed()} hook "${hook.name}" started`);
+        this.debug(() => `${this.elapsed()} hook "${hook.name}" started`);
         const running = startHook(hook, context);
         this.running.add(running);
         const outcome = await running.outcome;
@@ -241,11 +244,11 @@ class ExitSequence implements ExitManager {
 
   private reportOutcome(running: RunningHook, outcome: HookOutcome): void {
     const { name } = running.hook;
-    const took = formatDuration(this.facade.now() - running.startedAt);
-    debugLog(`${this.elapsed()} hook "${name}" ${outcome.kind}${outcome.kind === 'cut' ? ` (${outcome.reason})` : ''} after ${took}`);
+    const took = (): string => formatDuration(this.facade.now() - running.startedAt);
+    this.debug(() => `${this.elapsed()} hook "${name}" ${outcome.kind}${outcome.kind === 'cut' ? ` (${outcome.reason})` : ''} after ${took()}`);
     if (outcome.kind === 'failed') {
       this.cleanupFailed = true;
-      this.log(`graceful-exit: exit hook "${name}" failed after ${took}:\n${formatError(outcome.error)}`);
+      this.log(`graceful-exit: exit hook "${name}" failed after ${took()}:\n${formatError(outcome.error)}`);
     } else if (outcome.kind === 'timed-out') {
       this.cleanupFailed = true;
       this.log(`graceful-exit: exit hook "${name}" timed out after ${outcome.timeout} ms; continuing with the next hooks`);
@@ -325,12 +328,12 @@ class ExitSequence implements ExitManager {
       const mode = this.options.signalExit;
       if (mode === 'signal') return this.dieBySignal(signal);
       const code = mode === 'code' ? signalExitStatus(signal) : mode;
-      debugLog(`${this.elapsed()} ending with status ${code} for ${signal}`);
+      this.debug(() => `${this.elapsed()} ending with status ${code} for ${signal}`);
       this.facade.exit(code);
       return;
     }
     const status = this.cleanupFailed && this.status === 0 ? FAILURE_STATUS : this.status;
-    debugLog(`${this.elapsed()} ending with status ${status}`);
+    this.debug(() => `${this.elapsed()} ending with status ${status}`);
     this.facade.exit(status);
   }
 
@@ -344,7 +347,7 @@ class ExitSequence implements ExitManager {
     this.phase = 'ended';
     const status = normalizeExitCode(this.facade.getExitCode()) ?? 0;
     if (this.cleanupFailed && status === 0) this.facade.setExitCode(FAILURE_STATUS);
-    debugLog(`${this.elapsed()} ending naturally with status ${this.cleanupFailed && status === 0 ? FAILURE_STATUS : status}`);
+    this.debug(() => `${this.elapsed()} ending naturally with status ${this.cleanupFailed && status === 0 ? FAILURE_STATUS : status}`);
     this.updateListeners();
   }
 
@@ -358,7 +361,7 @@ class ExitSequence implements ExitManager {
     this.uninstallSignals();
     // If the signal is absorbed and the loop then empties, the status is still right.
     this.facade.setExitCode(code);
-    debugLog(`${this.elapsed()} ending by re-raising ${signal}`);
+    this.debug(() => `${this.elapsed()} ending by re-raising ${signal}`);
     if (this.facade.platform === 'win32') {
       // Windows has no real signals: process.kill terminates without a status (research §10).
       this.facade.exit(code);
@@ -375,7 +378,7 @@ class ExitSequence implements ExitManager {
     try {
       this.facade.kill(this.facade.pid, signal);
     } catch (error) {
-      debugLog(`re-raising ${signal} failed (${(error as Error).message}); exiting with status ${code}`);
+      this.debug(() => `re-raising ${signal} failed (${(error as Error).message}); exiting with status ${code}`);
       this.facade.exit(code);
       return;
     }
@@ -448,7 +451,7 @@ class ExitSequence implements ExitManager {
     }
     this.phase = 'ended';
     if (this.deadlineTimer !== undefined) this.facade.clearTimer(this.deadlineTimer);
-    debugLog(`process.exit(${code}) called directly: running hooks synchronously`);
+    this.debug(() => `process.exit(${code}) called directly: running hooks synchronously`);
     const context = this.hookRunContext();
     const unawaited: string[] = [];
     for (let step = this.registry.takeNextStep(); step.length > 0; step = this.registry.takeNextStep()) {
@@ -485,7 +488,7 @@ class ExitSequence implements ExitManager {
     if (this.brokenStreams.has(stream)) return;
     this.brokenStreams.add(stream);
     const code = (error as NodeJS.ErrnoException).code;
-    debugLog(`${name} error ${code ?? error.message}; no more output on it`);
+    this.debug(() => `${name} error ${code ?? error.message}; no more output on it`);
     if (name !== 'stdout' || this.phase !== 'idle') return;
     if (code === 'EPIPE') {
       this.start({ kind: 'broken-pipe' }, signalExitStatus('SIGPIPE'), 'SIGPIPE');
@@ -498,8 +501,15 @@ class ExitSequence implements ExitManager {
   // ── Listeners ─────────────────────────────────────────────────────────────
 
   /** First use: from now on uncaught errors and broken pipes are handled. */
+  /** Called once, at first use (the process-wide manager primes the exit path there). */
+  onFirstArm: (() => void) | undefined;
+
   arm(): void {
-    this.armed = true;
+    if (!this.armed) {
+      loadOs(); // the signal table, loaded now rather than on the exit path
+      this.armed = true;
+      this.onFirstArm?.();
+    }
     this.updateListeners();
   }
 
@@ -566,6 +576,10 @@ class ExitSequence implements ExitManager {
     const request = resolveExitRequest(error, undefined);
     if (request.problem) this.log(`graceful-exit: ${request.problem.message}; exiting with status 1`);
     return request.status;
+  }
+
+  private debug(message: () => string): void {
+    if (!this.quiet) debugLog(message);
   }
 
   private markThrown<T extends Error>(error: T): T {

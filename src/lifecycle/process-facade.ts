@@ -1,4 +1,4 @@
-import { isatty } from 'node:tty';
+import { isTtyLoaded, loadTty } from '../builtin-modules.js';
 
 /** The part of a writable stream (stdout, stderr) the exit sequence uses. */
 export interface OutputStream {
@@ -45,8 +45,6 @@ export interface ProcessFacade {
   /** A timer; `ref: false` means it does not keep the process alive. */
   setTimer(callback: () => void, ms: number, options: { ref: boolean }): TimerHandle;
   clearTimer(timer: TimerHandle): void;
-  /** Runs `callback` after I/O callbacks of the current loop turn. */
-  defer(callback: () => void): void;
   /** Type names of what keeps the event loop alive (`process.getActiveResourcesInfo()`). */
   activeResources(): string[];
   /** Leaves the terminal usable before dying by a signal (undo raw mode). */
@@ -88,12 +86,13 @@ export function nodeProcess(): ProcessFacade {
       return timer;
     },
     clearTimer: (timer) => clearTimeout(timer as NodeJS.Timeout),
-    defer: (callback) => void setImmediate(callback),
     activeResources: () => process.getActiveResourcesInfo(),
     restoreTerminal: () => {
       // Node's own signal handler resets the terminal before dying
       // (ResetStdio in src/node.cc); dying by a re-raised signal skips that.
-      if (!isatty(0)) return;
+      // Loading node:tty costs more than a millisecond: skip it when no
+      // terminal stream can exist.
+      if (!isTtyLoaded() || !loadTty().isatty(0)) return;
       const stdin = process.stdin as NodeJS.ReadStream;
       if (stdin.isRaw) stdin.setRawMode(false);
     },

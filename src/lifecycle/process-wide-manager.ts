@@ -1,5 +1,6 @@
 import { setExitErrorCreatedCallback } from '../errors.js';
 import { createExitManager } from './exit-manager.js';
+import { primeExitPath } from './prime-exit-path.js';
 import type { ExitManager } from './exit-manager.js';
 
 // One manager per process, shared by every copy of the package (the ESM and
@@ -8,7 +9,7 @@ import type { ExitManager } from './exit-manager.js';
 // incompatible future major version would not pick this one up.
 const PROCESS_MANAGER_KEY = Symbol.for('graceful-exit.processManager@1');
 
-type ArmableManager = ExitManager & { arm(): void };
+type ArmableManager = ExitManager & { arm(): void; onFirstArm?: () => void };
 
 /** The process-wide manager, created on first call; creating it installs nothing. */
 export function processManager(): ExitManager {
@@ -16,6 +17,7 @@ export function processManager(): ExitManager {
   let manager = global[PROCESS_MANAGER_KEY];
   if (manager === undefined) {
     manager = createExitManager() as ArmableManager;
+    manager.onFirstArm = primeExitPath;
     global[PROCESS_MANAGER_KEY] = manager;
     const created = manager;
     setExitErrorCreatedCallback(() => created.arm());

@@ -15,6 +15,7 @@ export type FlushResult = 'flushed' | 'closed' | 'timed-out';
  */
 export function waitForFlush(stream: OutputStream): Promise<Exclude<FlushResult, 'timed-out'>> {
   if (stream.destroyed || stream.writableEnded === true) return Promise.resolve('closed');
+  if (isFlushed(stream)) return Promise.resolve('flushed');
   return new Promise((resolve) => {
     let waiting = 1;
     const finish = (result: 'flushed' | 'closed'): void => {
@@ -42,11 +43,25 @@ export function waitForFlush(stream: OutputStream): Promise<Exclude<FlushResult,
   });
 }
 
+/**
+ * On Node, a stream's write callback runs only once libuv has handed the
+ * bytes to the kernel, so `writableLength` 0 means nothing is queued anywhere
+ * (node-platform-facts §11b). Bun reports 0 too early: there the barrier is
+ * always used.
+ */
+function isFlushed(stream: OutputStream): boolean {
+  return stream.writableLength === 0 && stream.writableNeedDrain !== true && process.versions.bun === undefined;
+}
+
 /** Flushes stdout and stderr together, giving up after `budgetMs`. */
 export async function flushOutput(
   facade: ProcessFacade,
   budgetMs: number,
 ): Promise<{ stdout: FlushResult; stderr: FlushResult }> {
+  const { stdout, stderr } = facade;
+  if ((stdout.destroyed || isFlushed(stdout)) && (stderr.destroyed || isFlushed(stderr))) {
+    return { stdout: stdout.destroyed ? 'closed' : 'flushed', stderr: stderr.destroyed ? 'closed' : 'flushed' };
+  }
   let timer: unknown;
   const timeout = new Promise<'timed-out'>((resolve) => {
     // Unref'd: a pending pipe write keeps the process alive by itself.

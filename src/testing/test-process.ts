@@ -114,7 +114,6 @@ export function createTestProcess(options: TestProcessOptions = {}): TestProcess
       return timer;
     },
     clearTimer: (timer) => clearTimeout(timer as NodeJS.Timeout),
-    defer: (callback) => void setImmediate(callback),
     activeResources: () => [],
     restoreTerminal: () => {},
     emit: (event, ...args) => void emitter.emit(event, ...(args.length > 0 ? args : event.startsWith('SIG') ? [event] : [])),

@@ -1,0 +1,28 @@
+import { createRequire } from 'node:module';
+
+// Some built-ins are loaded only when first needed: importing node:tty pulls
+// in net and all of streams, and costs more than the whole library (measured
+// in bench/core/import-cost). A require bound to any absolute path resolves
+// built-ins, from ESM and CommonJS alike.
+const requireBuiltin = createRequire('/');
+
+let os: typeof import('node:os') | undefined;
+let tty: typeof import('node:tty') | undefined;
+
+export function loadOs(): typeof import('node:os') {
+  return (os ??= requireBuiltin('node:os') as typeof import('node:os'));
+}
+
+export function loadTty(): typeof import('node:tty') {
+  return (tty ??= requireBuiltin('node:tty') as typeof import('node:tty'));
+}
+
+/**
+ * Whether node:tty is loaded already. Until it is, no terminal stream exists,
+ * so nobody can have put the terminal in raw mode. (process.moduleLoadList is
+ * undocumented but present in every supported version; without it, assume yes.)
+ */
+export function isTtyLoaded(): boolean {
+  const loaded = (process as { moduleLoadList?: readonly string[] }).moduleLoadList;
+  return loaded === undefined || loaded.includes('NativeModule tty');
+}
