@@ -1,15 +1,35 @@
-// Builds dist/esm (ES modules) and dist/cjs (CommonJS) from the same sources.
-// dist/cjs gets its own package.json so Node and TypeScript read its .js and
-// .d.ts files as CommonJS although the package root says "type": "module".
+// Builds the package:
+// - dist/esm/<entry>.js and dist/cjs/<entry>.js: one bundle per entry point
+//   (esbuild). Sources stay one concept per file, but the ESM loader pays per
+//   file: 18 files cost +17 ms at import, one bundle +6 ms (bench/core/import-cost).
+// - .d.ts declarations (tsc) in both trees; dist/cjs/package.json marks that
+//   tree CommonJS for Node and TypeScript alike.
+// Entry points share state through Symbol.for keys, not through shared modules,
+// so each bundle carrying its own copy of the core is safe.
 import { execFileSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { cpSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { build } from 'esbuild';
+
+export const ENTRY_POINTS = ['index', 'testing/index'];
 
 const require = createRequire(import.meta.url);
-const tsc = require.resolve('typescript/bin/tsc');
-
 rmSync('dist', { recursive: true, force: true });
-for (const project of ['tsconfig.json', 'tsconfig.cjs.json']) {
-  execFileSync(process.execPath, [tsc, '-p', project], { stdio: 'inherit' });
+
+execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json', '--emitDeclarationOnly', '--outDir', 'dist/esm'], {
+  stdio: 'inherit',
+});
+cpSync('dist/esm', 'dist/cjs', { recursive: true });
+
+for (const [format, dir] of [['esm', 'dist/esm'], ['cjs', 'dist/cjs']]) {
+  await build({
+    entryPoints: Object.fromEntries(ENTRY_POINTS.map((entry) => [entry, `src/${entry}.ts`])),
+    outdir: dir,
+    bundle: true,
+    format,
+    platform: 'node',
+    target: 'node20',
+    logLevel: 'warning',
+  });
 }
 writeFileSync('dist/cjs/package.json', JSON.stringify({ type: 'commonjs' }) + '\n');
