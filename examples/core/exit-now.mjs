@@ -1,0 +1,6 @@
+// exitNow() is Python's os._exit(): immediate, no hooks, no flushing.
+import { exitNow, onExit } from 'graceful-exit';
+
+onExit(() => console.log('hook: never runs'));
+console.log('about to call exitNow(3)');
+exitNow(3);
