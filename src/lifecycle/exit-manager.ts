@@ -278,6 +278,7 @@ class ExitSequence implements ExitManager {
     if (this.phase === 'hooks') {
       const running = this.cutRunning('deadline', new DOMException(`The exit deadline of ${timeout} ms was reached`, 'TimeoutError'));
       this.cleanupFailed = true;
+      this.forced = true;
       this.log(
         `graceful-exit: the exit did not finish within ${timeout} ms; ${this.describePending(running)}. ` +
           `Keeping the process alive: ${describeActiveResources(this.facade.activeResources())}`,
@@ -299,14 +300,16 @@ class ExitSequence implements ExitManager {
     }
   }
 
-  /** A second signal or a second error while exiting: stop waiting, end now. */
+  /**
+   * A second signal or a second error while exiting: stop waiting, end now
+   * (by `endSignal` when given). Once forced, a further one skips even the
+   * final flush.
+   */
   private force(what: string, endSignal?: NodeJS.Signals): void {
-    if (this.forced || (this.phase !== 'hooks' && this.phase !== 'flushing')) {
-      if (this.phase === 'hooks' || this.phase === 'flushing') this.end();
-      return;
-    }
-    this.forced = true;
+    if (this.phase !== 'hooks' && this.phase !== 'flushing') return;
     if (endSignal !== undefined) this.endSignal = endSignal;
+    if (this.forced) return this.end();
+    this.forced = true;
     const running = this.cutRunning('forced', new DOMException(`The exit was forced: ${what}`, 'AbortError'));
     this.log(`graceful-exit: ${what} during the exit: ending now; ${this.describePending(running)}`);
     void this.finalFlushThenEnd();

@@ -181,6 +181,17 @@ describe('the sequence on a test process', () => {
     assert.equal(ran, false);
   });
 
+  test('a third signal ends the process at once, by that signal', async () => {
+    const { proc, manager } = setup();
+    manager.onExit(() => new Promise(() => setTimeout(() => {}, 60_000).unref()), { name: 'stuck' });
+    proc.emit('SIGINT');
+    await new Promise((resolve) => setImmediate(resolve));
+    proc.emit('SIGTERM'); // forced: a final flush of at most 100 ms begins
+    proc.emit('SIGHUP'); // no more waiting
+    assert.deepEqual(proc.end, { how: 'signal', code: null, signal: 'SIGHUP' });
+    assert.match(proc.output.stderr, /^graceful-exit: received SIGTERM again during the exit: ending now; still running: "stuck"/);
+  });
+
   test('requestExit() starts the sequence without throwing, once', async () => {
     const { proc, manager } = setup();
     const seen = [];
