@@ -153,13 +153,31 @@ export async function stopProcessTree(
   wholeTree: boolean,
   abortSignal: AbortSignal | undefined,
 ): Promise<Termination> {
-  const pid = child.pid;
   const exit = childExit(child);
+  const pid = child.pid;
   if (pid === undefined || exit.done) return { code: exit.code, signal: exit.signal, killed: false, killedPids: [], survivingPids: [] };
-
   const tree = new ProcessTree(pid, wholeTree);
   // Scan before signalling: once a parent dies its children are re-parented
   // and can no longer be found by parent pid.
+  tree.scan();
+  return stopWatchedTree(tree, exit, stopSignal, timeout, abortSignal);
+}
+
+/**
+ * Stops a tree already being watched (scanned at least once, while the root
+ * still ran): sends `stopSignal` unless undefined, waits until the root has
+ * exited and the tree is empty, or `timeout` ms, or `abortSignal` aborts; then
+ * SIGKILLs what is left and waits up to KILL_CONFIRM_MS for it to be gone.
+ */
+export async function stopWatchedTree(
+  tree: ProcessTree,
+  exit: ChildExit,
+  stopSignal: NodeJS.Signals | undefined,
+  timeout: number,
+  abortSignal: AbortSignal | undefined,
+): Promise<Termination> {
+  const pid = tree.rootPid;
+  if (exit.done) tree.rootExited();
   tree.scan();
   const started = performance.now();
   const finished = (): boolean => exit.done && tree.isEmpty();
@@ -188,6 +206,7 @@ export async function stopProcessTree(
     // A process forked between a scan and the kill escapes that round; the
     // next scan finds it. Bounded by the confirmation time.
     while (!finished() && performance.now() < confirmBy) {
+      if (exit.done) tree.rootExited();
       tree.scan();
       const { signalled, refused } = tree.signalAll('SIGKILL');
       for (const killedPid of signalled) if (!killedPids.includes(killedPid)) killedPids.push(killedPid);
@@ -206,7 +225,8 @@ export async function stopProcessTree(
   return { code: exit.code, signal: exit.signal, killed: killedPids.length > 0, killedPids, survivingPids };
 }
 
-interface ChildExit {
+/** A child's exit, as state that is filled in when it happens. */
+export interface ChildExit {
   done: boolean;
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -215,7 +235,7 @@ interface ChildExit {
 }
 
 /** The child's exit as state plus a promise (the 'exit' event, not 'close': stdio may be held open by grandchildren). */
-function childExit(child: ChildProcess): ChildExit {
+export function childExit(child: ChildProcess): ChildExit {
   const state: ChildExit = { done: false, code: child.exitCode, signal: child.signalCode, promise: Promise.resolve() };
   if (child.exitCode !== null || child.signalCode !== null) return { ...state, done: true };
   Object.assign(state, {
