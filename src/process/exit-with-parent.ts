@@ -1,4 +1,4 @@
-import cluster from 'node:cluster';
+import { cluster } from './cluster-module.js';
 import { isMainThread, threadId } from 'node:worker_threads';
 import { debugLog } from '../lifecycle/debug-log.js';
 import { processManager } from '../lifecycle/process-wide-manager.js';
@@ -59,6 +59,9 @@ export function exitWithParent(options: ExitWithParentOptions = {}): () => void 
   };
   if (!isMainThread) {
     stops.push(listenForStopRequests(exit));
+  } else if (process.connected === false) {
+    // Started with an IPC channel that the parent has already closed.
+    exit('the parent process closed the IPC channel');
   } else {
     if (process.channel) stops.push(watchIpcChannel(exit));
     if (cluster.isWorker) stops.push(watchClusterDisconnect(exit));

@@ -1,4 +1,4 @@
-import cluster from 'node:cluster';
+import { cluster } from './cluster-module.js';
 import type { Worker as ClusterWorker } from 'node:cluster';
 import { describeValue } from '../describe-value.js';
 import { debugLog } from '../lifecycle/debug-log.js';

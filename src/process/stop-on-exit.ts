@@ -1,5 +1,5 @@
 import { ChildProcess } from 'node:child_process';
-import cluster from 'node:cluster';
+import { cluster } from './cluster-module.js';
 import type { Worker as ClusterWorker } from 'node:cluster';
 import { Worker } from 'node:worker_threads';
 import { describeValue } from '../describe-value.js';
