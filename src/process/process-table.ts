@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 
 /**
  * One process as `/proc/<pid>/stat` describes it (proc(5)). Only Linux has
@@ -51,12 +51,25 @@ export function hasProcessTable(): boolean {
   return process.platform === 'linux' && readProcess(process.pid) !== undefined;
 }
 
-/** One process, or undefined when it does not exist (or /proc is not there). */
+/** One stat line is a few hundred bytes; one buffer serves every read. */
+const statBuffer = Buffer.allocUnsafe(1024);
+
+/**
+ * One process, or undefined when it does not exist (or /proc is not there).
+ * open/read/close into a shared buffer: half the cost of readFileSync, which
+ * matters when a scan reads every process (the CLI scans before forwarding).
+ */
 export function readProcess(pid: number): ProcessEntry | undefined {
+  let fd: number | undefined;
   try {
-    return parseStat(readFileSync(`${PROC}/${pid}/stat`, 'latin1'));
+    fd = openSync(`${PROC}/${pid}/stat`, 'r');
+    const length = readSync(fd, statBuffer, 0, statBuffer.length, 0);
+    const text = length < statBuffer.length ? statBuffer.toString('latin1', 0, length) : readFileSync(`${PROC}/${pid}/stat`, 'latin1');
+    return parseStat(text);
   } catch {
     return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
