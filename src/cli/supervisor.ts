@@ -4,7 +4,7 @@ import { writeSync } from 'node:fs';
 import { ProcessTree, sendSignal } from '../process/process-tree.js';
 import { childExit, stopWatchedTree } from '../process/terminate.js';
 import type { ChildExit, Termination } from '../process/terminate.js';
-import { signalExitStatus } from '../signals.js';
+import { signalExitStatus, signalNumber } from '../signals.js';
 import { formatDuration } from './duration.js';
 import type { SupervisorOptions } from './parse-arguments.js';
 import { FORWARDED_SIGNALS, TERMINATING_SIGNALS } from './signal-names.js';
@@ -53,7 +53,8 @@ export function supervise(options: SupervisorOptions): void {
     if (!deliveredByTerminal) forward(rewrites.get(signal) ?? signal);
     if (terminating) stop(`'${command}'`, undefined, signal);
   };
-  for (const signal of FORWARDED_SIGNALS) process.on(signal, onSignal);
+  // Windows knows only some of these (no SIGQUIT, SIGUSR1, SIGUSR2): listen to those it has.
+  const listened = FORWARDED_SIGNALS.filter((signal) => signalNumber(signal) !== undefined && listen(signal, onSignal));
 
   try {
     child = spawn(command, args, { stdio: 'inherit', detached: group });
@@ -80,9 +81,18 @@ export function supervise(options: SupervisorOptions): void {
   });
 
   function end({ code, signal }: ChildExit): void {
-    for (const forwarded of FORWARDED_SIGNALS) process.off(forwarded, onSignal);
+    for (const forwarded of listened) process.off(forwarded, onSignal);
     if (signal === null) process.exit(code ?? 1);
     dieBySignal(signal);
+  }
+}
+
+function listen(signal: NodeJS.Signals, listener: (signal: NodeJS.Signals) => void): boolean {
+  try {
+    process.on(signal, listener);
+    return true;
+  } catch {
+    return false; // libuv cannot watch this signal here
   }
 }
 
