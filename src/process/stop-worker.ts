@@ -15,8 +15,12 @@ export interface StopWorkerOptions {
 
 /** How a worker thread ended. */
 export interface WorkerStop {
-  /** The worker's exit code: what its `exit()`/`process.exit()` gave, 1 after `terminate()`. */
-  readonly code: number;
+  /**
+   * The worker's exit code: what its `exit()`/`process.exit()` gave, 1 after
+   * `terminate()`; null for a worker that had already exited before
+   * `stopWorker()` was called (Node.js does not keep the code).
+   */
+  readonly code: number | null;
   /** True when the worker did not stop in time and `worker.terminate()` ended it. */
   readonly terminated: boolean;
 }
@@ -98,17 +102,17 @@ function sendStop(threadId: number): void {
   channel.postMessage({ type: 'stop', threadId });
 }
 
-/** The exit code of a worker that has stopped (or is stopping) running. */
-function exitCodeOf(worker: Worker): Promise<number> {
+/**
+ * The exit code of a worker whose thread no longer runs: its 'exit' event may
+ * still be on its way (threadId turns -1 first), else the code is gone.
+ */
+function exitCodeOf(worker: Worker): Promise<number | null> {
   return new Promise((resolve) => {
-    // 'exit' may still be on its way; terminate() on a stopped worker resolves with its code.
-    let settled = false;
-    worker.once('exit', (code) => {
-      settled = true;
-      resolve(code);
-    });
-    void worker.terminate().then((code) => {
-      if (!settled && typeof code === 'number') resolve(code);
+    const onExit = (code: number): void => resolve(code);
+    worker.once('exit', onExit);
+    setImmediate(() => {
+      worker.off('exit', onExit);
+      resolve(null);
     });
   });
 }

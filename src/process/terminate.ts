@@ -93,7 +93,7 @@ export function terminate(child: ChildProcess, options: TerminateOptions = {}): 
   return termination;
 }
 
-export interface ValidTerminateOptions {
+interface ValidTerminateOptions {
   stopSignal: NodeJS.Signals;
   timeout: number;
   tree: boolean;
@@ -102,8 +102,8 @@ export interface ValidTerminateOptions {
 
 const TERMINATE_OPTION_NAMES = ['stopSignal', 'timeout', 'tree', 'signal'];
 
-export function validateTerminateOptions(options: unknown, parameter: string, names = TERMINATE_OPTION_NAMES): ValidTerminateOptions {
-  const given = validateOptionsObject(options, parameter, names);
+function validateTerminateOptions(options: unknown, parameter: string): ValidTerminateOptions {
+  const given = validateOptionsObject(options, parameter, TERMINATE_OPTION_NAMES);
   const stopSignal = given.stopSignal === undefined ? 'SIGTERM' : validateSignalName(given.stopSignal, `${parameter}.stopSignal`);
   const timeout = given.timeout === undefined ? DEFAULT_STOP_TIMEOUT_MS : validateWaitTime(given.timeout, `${parameter}.timeout`);
   if (given.tree !== undefined && typeof given.tree !== 'boolean') {
