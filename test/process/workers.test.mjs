@@ -35,6 +35,11 @@ for (const format of FORMATS) {
       assert.deepEqual(result.events, ['idle worker exit code 0']);
     });
 
+    test('stopWorker() on a worker that has already exited resolves at once, its code unknown', async () => {
+      const result = await runScenario('process-workers:stopExited', { format });
+      assert.deepEqual(result.events, ['stopWorker {"code":null,"terminated":false}']);
+    });
+
     test('stopOnExit(worker): on SIGTERM the main thread stops the worker, then dies by SIGTERM', async () => {
       const result = await runScenario('process-workers:stopOnExit', { format, onEvent: signalOn('SIGTERM') });
       assert.equal(result.signal, 'SIGTERM', result.stderr);
