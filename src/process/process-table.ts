@@ -46,11 +46,6 @@ export function parseStat(text: string): ProcessEntry | undefined {
   };
 }
 
-/** Whether this system has a Linux-style /proc to read processes from. */
-export function hasProcessTable(): boolean {
-  return process.platform === 'linux' && readProcess(process.pid) !== undefined;
-}
-
 /** One stat line is a few hundred bytes; one buffer serves every read. */
 const statBuffer = Buffer.allocUnsafe(1024);
 

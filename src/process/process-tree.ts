@@ -95,7 +95,12 @@ export class ProcessTree {
   signalAll(signal: NodeJS.Signals): { signalled: number[]; refused: number[] } {
     const signalled: number[] = [];
     const refused: number[] = [];
-    const members = [...this.known.values()].filter((entry) => isSameLiveProcess(entry, readProcess(entry.pid)));
+    // Fresh entries: a member may have moved to another group since it was found.
+    const members: ProcessEntry[] = [];
+    for (const entry of this.known.values()) {
+      const now = readProcess(entry.pid);
+      if (now !== undefined && isSameLiveProcess(entry, now)) members.push(now);
+    }
     let groupSignalled = false;
     let rootSignalled = false;
     if (this.leadsGroup && (this.rootRunning || this.rootEntry === undefined || members.some((entry) => entry.pgid === this.rootPid))) {
