@@ -7,11 +7,14 @@
 // Entry points share state through Symbol.for keys, not through shared modules,
 // so each bundle carrying its own copy of the core is safe.
 import { execFileSync } from 'node:child_process';
-import { cpSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { build } from 'esbuild';
 
-export const ENTRY_POINTS = ['index', 'testing/index'];
+/** The package's entry points (package.json "exports"), built as ESM and CommonJS. */
+export const ENTRY_POINTS = ['index', 'testing/index', 'process/index'];
+/** The CLI (package.json "bin"), built as CommonJS only: importing it would run it. */
+const CLI_ENTRY = 'cli/main';
 
 const require = createRequire(import.meta.url);
 rmSync('dist', { recursive: true, force: true });
@@ -19,11 +22,13 @@ rmSync('dist', { recursive: true, force: true });
 execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json', '--emitDeclarationOnly', '--outDir', 'dist/esm'], {
   stdio: 'inherit',
 });
+rmSync(`dist/esm/cli`, { recursive: true }); // the CLI has no types to publish
 cpSync('dist/esm', 'dist/cjs', { recursive: true });
 
 for (const [format, dir] of [['esm', 'dist/esm'], ['cjs', 'dist/cjs']]) {
+  const entries = format === 'cjs' ? [...ENTRY_POINTS, CLI_ENTRY] : ENTRY_POINTS;
   await build({
-    entryPoints: Object.fromEntries(ENTRY_POINTS.map((entry) => [entry, `src/${entry}.ts`])),
+    entryPoints: Object.fromEntries(entries.map((entry) => [entry, `src/${entry}.ts`])),
     outdir: dir,
     bundle: true,
     format,
@@ -33,3 +38,6 @@ for (const [format, dir] of [['esm', 'dist/esm'], ['cjs', 'dist/cjs']]) {
   });
 }
 writeFileSync('dist/cjs/package.json', JSON.stringify({ type: 'commonjs' }) + '\n');
+// The bin must be executable when run from a checkout; npm sets the mode
+// itself when it installs the package.
+chmodSync(`dist/cjs/${CLI_ENTRY}.js`, 0o755);

@@ -1,0 +1,267 @@
+import { ChildProcess } from 'node:child_process';
+import { describeValue } from '../describe-value.js';
+import { debugLog } from '../lifecycle/debug-log.js';
+import { MAX_TIMER_MS } from '../lifecycle/exit-options.js';
+import { signalNumber } from '../signals.js';
+import { ProcessTree } from './process-tree.js';
+
+/** Default time a process has to stop after the stop signal before it is killed. */
+export const DEFAULT_STOP_TIMEOUT_MS = 5000;
+
+/**
+ * How long SIGKILL may take to be confirmed. SIGKILL cannot be caught, so only
+ * a process stuck in the kernel (uninterruptible sleep, "D" state) outlives it.
+ */
+export const KILL_CONFIRM_MS = 2000;
+
+/**
+ * Polling schedule for processes that are not children of this one (their
+ * exit cannot be awaited as an event): first look after 2 ms, since most
+ * processes are gone 1–4 ms after SIGTERM (research: node-platform-facts §11),
+ * then double the wait up to 100 ms. The child's own exit wakes the loop too.
+ */
+const FIRST_POLL_MS = 2;
+const MAX_POLL_MS = 100;
+
+/** Options of `terminate()`. */
+export interface TerminateOptions {
+  /**
+   * The signal that asks the processes to stop. Default `'SIGTERM'`.
+   * `'SIGKILL'` kills at once. On Windows every signal ends the process abruptly.
+   */
+  stopSignal?: NodeJS.Signals;
+  /** Milliseconds the processes have to stop before SIGKILL. Default 5000. */
+  timeout?: number;
+  /**
+   * Stop the child's whole tree (default `true`): its process group when it
+   * leads one (spawned with `detached: true`), and on Linux also every
+   * descendant found through /proc. `false`: the child alone.
+   */
+  tree?: boolean;
+  /** When it aborts, waiting stops: whatever still runs is killed at once. */
+  signal?: AbortSignal;
+}
+
+/** How a child process ended. */
+export interface Termination {
+  /** The child's exit code, or null if it died by a signal. */
+  readonly code: number | null;
+  /** The signal that ended the child, or null if it exited with a code. */
+  readonly signal: NodeJS.Signals | null;
+  /** True when anything (the child or a process of its tree) had to be killed with SIGKILL. */
+  readonly killed: boolean;
+  /** The processes that had to be killed with SIGKILL (on Linux; elsewhere only the child's pid). */
+  readonly killedPids: readonly number[];
+  /**
+   * Processes still there after SIGKILL: not permitted to signal them (another
+   * user's), or stuck in the kernel. Normally empty.
+   */
+  readonly survivingPids: readonly number[];
+}
+
+const inProgress = new WeakMap<ChildProcess, Promise<Termination>>();
+
+/**
+ * Stops a child process and everything it started, gracefully: sends
+ * `stopSignal` (default SIGTERM), waits up to `timeout` (default 5000 ms) for
+ * the child and its whole tree to end, then kills what is left with SIGKILL.
+ * Resolves when nothing is left (never rejects), with how the child ended and
+ * what had to be killed.
+ *
+ * Every process receives the stop signal once: a child spawned with
+ * `detached: true` leads its own process group, which is signalled as a whole
+ * (`kill(-pid)`); on Linux, descendants outside that group are found through
+ * /proc and signalled one by one. On macOS and other Unix systems only the
+ * group (or, without one, the child) can be reached; on Windows there are no
+ * signals: the child alone is ended abruptly.
+ *
+ * A child that has already exited, or never started (`pid` undefined),
+ * resolves at once with its `exitCode`/`signalCode`: what it may have left
+ * behind can no longer be told apart from unrelated processes (its pid may
+ * have been reused), so nothing is signalled.
+ * Calling it again for a child being terminated returns the same promise.
+ */
+export function terminate(child: ChildProcess, options: TerminateOptions = {}): Promise<Termination> {
+  if (!(child instanceof ChildProcess)) {
+    throw new TypeError(`child must be a ChildProcess (from spawn, fork, exec…), got ${describeValue(child)}`);
+  }
+  const { stopSignal, timeout, tree, signal } = validateTerminateOptions(options, 'options');
+  const running = inProgress.get(child);
+  if (running !== undefined) return running;
+  const termination = stopProcessTree(child, stopSignal, timeout, tree, signal).finally(() => inProgress.delete(child));
+  inProgress.set(child, termination);
+  return termination;
+}
+
+interface ValidTerminateOptions {
+  stopSignal: NodeJS.Signals;
+  timeout: number;
+  tree: boolean;
+  signal: AbortSignal | undefined;
+}
+
+const TERMINATE_OPTION_NAMES = ['stopSignal', 'timeout', 'tree', 'signal'];
+
+function validateTerminateOptions(options: unknown, parameter: string): ValidTerminateOptions {
+  const given = validateOptionsObject(options, parameter, TERMINATE_OPTION_NAMES);
+  const stopSignal = given.stopSignal === undefined ? 'SIGTERM' : validateSignalName(given.stopSignal, `${parameter}.stopSignal`);
+  const timeout = given.timeout === undefined ? DEFAULT_STOP_TIMEOUT_MS : validateWaitTime(given.timeout, `${parameter}.timeout`);
+  if (given.tree !== undefined && typeof given.tree !== 'boolean') {
+    throw new TypeError(`${parameter}.tree must be a boolean, got ${describeValue(given.tree)}`);
+  }
+  if (given.signal !== undefined && !(given.signal instanceof AbortSignal)) {
+    throw new TypeError(`${parameter}.signal must be an AbortSignal, got ${describeValue(given.signal)}`);
+  }
+  return { stopSignal, timeout, tree: given.tree ?? true, signal: given.signal };
+}
+
+/** Checks that `options` is a plain options object with only known names. */
+export function validateOptionsObject(options: unknown, parameter: string, names: readonly string[]): Record<string, unknown> {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TypeError(`${parameter} must be an object, got ${describeValue(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!names.includes(key)) throw new TypeError(`${parameter}.${key} is not an option; the options are: ${names.join(', ')}`);
+  }
+  return options as Record<string, unknown>;
+}
+
+/** A signal name known on this platform ('SIGTERM'). */
+export function validateSignalName(value: unknown, parameter: string): NodeJS.Signals {
+  if (typeof value !== 'string') throw new TypeError(`${parameter} must be a signal name such as 'SIGTERM', got ${describeValue(value)}`);
+  if (signalNumber(value) === undefined) throw new RangeError(`${parameter} is ${describeValue(value)}, which is not a signal on ${process.platform}`);
+  return value as NodeJS.Signals;
+}
+
+/** A wait in milliseconds: a positive number up to setTimeout's limit. */
+export function validateWaitTime(value: unknown, parameter: string): number {
+  if (typeof value !== 'number') throw new TypeError(`${parameter} must be a number of milliseconds, got ${describeValue(value)}`);
+  if (!(value > 0 && value <= MAX_TIMER_MS)) {
+    throw new RangeError(`${parameter} must be more than 0 and at most ${MAX_TIMER_MS} milliseconds, got ${describeValue(value)}`);
+  }
+  return value;
+}
+
+/**
+ * The termination itself. `stopSignal` undefined means "already asked by the
+ * caller" (the CLI forwards signals itself): only wait, then kill.
+ */
+export async function stopProcessTree(
+  child: ChildProcess,
+  stopSignal: NodeJS.Signals | undefined,
+  timeout: number,
+  wholeTree: boolean,
+  abortSignal: AbortSignal | undefined,
+): Promise<Termination> {
+  const exit = childExit(child);
+  const pid = child.pid;
+  if (pid === undefined || exit.done) return { code: exit.code, signal: exit.signal, killed: false, killedPids: [], survivingPids: [] };
+  const tree = new ProcessTree(pid, wholeTree);
+  // Scan before signalling: once a parent dies its children are re-parented
+  // and can no longer be found by parent pid.
+  tree.scan();
+  return stopWatchedTree(tree, exit, stopSignal, timeout, abortSignal);
+}
+
+/**
+ * Stops a tree already being watched (scanned at least once, while the root
+ * still ran): sends `stopSignal` unless undefined, waits until the root has
+ * exited and the tree is empty, or `timeout` ms, or `abortSignal` aborts; then
+ * SIGKILLs what is left and waits up to KILL_CONFIRM_MS for it to be gone.
+ */
+export async function stopWatchedTree(
+  tree: ProcessTree,
+  exit: ChildExit,
+  stopSignal: NodeJS.Signals | undefined,
+  timeout: number,
+  abortSignal: AbortSignal | undefined,
+): Promise<Termination> {
+  const pid = tree.rootPid;
+  if (exit.done) tree.rootExited();
+  tree.scan();
+  const started = performance.now();
+  const finished = (): boolean => exit.done && tree.isEmpty();
+
+  if (stopSignal !== 'SIGKILL' && !abortSignal?.aborted) {
+    if (stopSignal !== undefined) {
+      const { signalled } = tree.signalAll(stopSignal);
+      debugLog(() => `terminate ${pid}: sent ${stopSignal} to ${signalled.length > 0 ? signalled.join(' ') : 'nothing (already gone)'}`);
+    }
+    const deadline = started + timeout;
+    let delay = FIRST_POLL_MS;
+    while (!finished() && !abortSignal?.aborted && performance.now() < deadline) {
+      await wake(Math.min(delay, deadline - performance.now()), exit, abortSignal);
+      if (exit.done) tree.rootExited();
+      tree.scan();
+      delay = Math.min(delay * 2, MAX_POLL_MS);
+    }
+  }
+
+  const killedPids: number[] = [];
+  const refusedPids = new Set<number>();
+  if (!finished()) {
+    debugLog(() => `terminate ${pid}: ${abortSignal?.aborted ? 'aborted' : `not done after ${timeout} ms`}; sending SIGKILL`);
+    const confirmBy = performance.now() + KILL_CONFIRM_MS;
+    let delay = FIRST_POLL_MS;
+    // A process forked between a scan and the kill escapes that round; the
+    // next scan finds it. Bounded by the confirmation time.
+    while (!finished() && performance.now() < confirmBy) {
+      if (exit.done) tree.rootExited();
+      tree.scan();
+      const { signalled, refused } = tree.signalAll('SIGKILL');
+      for (const killedPid of signalled) if (!killedPids.includes(killedPid)) killedPids.push(killedPid);
+      for (const refusedPid of refused) refusedPids.add(refusedPid);
+      await wake(Math.min(delay, confirmBy - performance.now()), exit, undefined);
+      if (exit.done) tree.rootExited();
+      delay = Math.min(delay * 2, MAX_POLL_MS);
+    }
+  }
+
+  const survivingPids = [...new Set([...(exit.done ? [] : [pid]), ...tree.aliveMembers(), ...refusedPids])];
+  debugLog(() => 
+    `terminate ${pid}: ended ${exit.signal ?? `with code ${exit.code}`} after ${(performance.now() - started).toFixed(1)} ms` +
+      `${killedPids.length > 0 ? `; killed ${killedPids.join(' ')}` : ''}${survivingPids.length > 0 ? `; still there: ${survivingPids.join(' ')}` : ''}`,
+  );
+  return { code: exit.code, signal: exit.signal, killed: killedPids.length > 0, killedPids, survivingPids };
+}
+
+/** A child's exit, as state that is filled in when it happens. */
+export interface ChildExit {
+  done: boolean;
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** Resolves when the child has exited. */
+  readonly promise: Promise<void>;
+}
+
+/** The child's exit as state plus a promise (the 'exit' event, not 'close': stdio may be held open by grandchildren). */
+export function childExit(child: ChildProcess): ChildExit {
+  const state: ChildExit = { done: false, code: child.exitCode, signal: child.signalCode, promise: Promise.resolve() };
+  if (child.exitCode !== null || child.signalCode !== null) return { ...state, done: true };
+  Object.assign(state, {
+    promise: new Promise<void>((resolve) => {
+      child.once('exit', (code: number | null, signal: NodeJS.Signals | null) => {
+        state.done = true;
+        state.code = code;
+        state.signal = signal;
+        resolve();
+      });
+    }),
+  });
+  return state;
+}
+
+/** Waits `ms`, or less if the child exits or `abortSignal` aborts. Ref'd: the caller awaits it. */
+function wake(ms: number, exit: ChildExit, abortSignal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    let timer: NodeJS.Timeout | undefined;
+    const done = (): void => {
+      if (timer !== undefined) clearTimeout(timer);
+      abortSignal?.removeEventListener('abort', done);
+      resolve();
+    };
+    timer = setTimeout(done, Math.max(0, ms));
+    abortSignal?.addEventListener('abort', done, { once: true });
+    if (!exit.done) void exit.promise.then(done);
+  });
+}

@@ -1,0 +1,43 @@
+import { BroadcastChannel } from 'node:worker_threads';
+
+/**
+ * The stop protocol between a thread and the worker threads it created.
+ *
+ * Messages travel on a BroadcastChannel named {@link WORKER_STOP_CHANNEL},
+ * never on the worker's own port, so the program's `parentPort` /
+ * `worker.on('message')` handlers never see them. Every thread of the process
+ * may open the channel; messages name the worker by its `threadId`, unique in
+ * the process:
+ *
+ * - `{ type: 'stop', threadId }`: the creating thread asks worker `threadId`
+ *   to stop (sent by `stopWorker()`).
+ * - `{ type: 'listening', threadId }`: worker `threadId` has started to listen
+ *   (sent by `exitWithParent()` inside the worker). A stop request sent before
+ *   that would have been lost (BroadcastChannel does not queue for channels
+ *   opened later), so the stopper sends it again on hearing this.
+ *
+ * The worker answers a stop request by starting its own exit sequence
+ * (`requestExit`): `shutdownSignal` aborts, its hooks run, and its `exit()`
+ * ends the thread. Both ends unref the channel: listening never keeps a
+ * thread alive.
+ */
+export const WORKER_STOP_CHANNEL = 'graceful-exit:worker-stop@1';
+
+export type WorkerStopMessage = { readonly type: 'stop'; readonly threadId: number } | { readonly type: 'listening'; readonly threadId: number };
+
+export function isWorkerStopMessage(value: unknown): value is WorkerStopMessage {
+  if (typeof value !== 'object' || value === null) return false;
+  const { type, threadId } = value as Record<string, unknown>;
+  return (type === 'stop' || type === 'listening') && typeof threadId === 'number';
+}
+
+/** Opens the channel, unref'd, calling `onMessage` for protocol messages only. */
+export function openWorkerStopChannel(onMessage: (message: WorkerStopMessage) => void): BroadcastChannel {
+  const channel = new BroadcastChannel(WORKER_STOP_CHANNEL);
+  channel.onmessage = (event: unknown) => {
+    const data = (event as { data?: unknown }).data;
+    if (isWorkerStopMessage(data)) onMessage(data);
+  };
+  channel.unref();
+  return channel;
+}

@@ -1,0 +1,45 @@
+// The CLI under a real terminal (Ctrl+C through a pty made by script(1)) and as PID 1 (a new PID namespace).
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, test } from 'node:test';
+import { CLI, REPORTER, runCli } from '../helpers/run-cli.mjs';
+
+const quote = (word) => `'${word.replaceAll("'", "'\\''")}'`;
+const hasScript = spawnSync('script', ['--version']).status === 0;
+const canUnshare = process.platform === 'linux' && spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'true']).status === 0;
+
+describe('Ctrl+C in a terminal', { concurrency: 2, skip: !hasScript && 'script(1) from util-linux is needed for a pty' }, () => {
+  for (const group of [false, true]) {
+    test(`${group ? 'with' : 'without'} --group the command gets SIGINT exactly once`, async () => {
+      const command = [process.execPath, CLI, ...(group ? ['--group'] : []), '--', process.execPath, REPORTER, 'command', 'SIGINT'].map(quote).join(' ');
+      const run = runCli(['-qec', command, '/dev/null'], {
+        command: ['script'],
+        // Ctrl+C typed on the terminal: the line discipline sends SIGINT to the foreground process group.
+        onLine: (line, child) => line.endsWith('command ready') && child.stdin.write('\x03'),
+      });
+      const result = await run.done;
+      run.child.stdin.end();
+      assert.equal(result.code, 0, result.stderr);
+      assert.deepEqual(result.lines.filter((line) => line.includes(' got ')).map((line) => line.replace(/^.*command/, 'command')), ['command got SIGINT']);
+    });
+  }
+});
+
+describe('as PID 1 (Docker ENTRYPOINT)', { skip: !canUnshare && 'cannot create a PID namespace here (unshare --pid --fork --mount-proc)' }, () => {
+  test('SIGTERM from outside reaches the command; graceful-exit exits 143 since PID 1 cannot die by a signal it handled', async () => {
+    const run = runCli(['--pid', '--fork', '--mount-proc', process.execPath, CLI, '-t', '300ms', '--', 'sh', '-c', 'sleep 1000 & echo ready; wait'], {
+      command: ['unshare'],
+      onLine: (line, unshare) => {
+        if (line !== 'ready') return;
+        // graceful-exit is unshare's child: PID 1 inside the namespace, another pid outside.
+        const cli = readdirSync('/proc').find((name) => /^\d+$/.test(name) && readFileSync(`/proc/${name}/stat`, 'latin1').split(') ')[1]?.split(' ')[1] === String(unshare.pid));
+        process.kill(Number(cli), 'SIGTERM');
+      },
+    });
+    const result = await run.done;
+    assert.equal(result.code, 143, result.stderr);
+    // sh died by the forwarded SIGTERM; the sleep it started was not signalled (no --group) and is killed after 300 ms.
+    assert.match(result.stderr, /^graceful-exit: 'sh' did not stop within 300ms after SIGTERM: killed with SIGKILL \(pid \d+\)\n$/);
+  });
+});

@@ -1,0 +1,120 @@
+// terminate() and stopOnExit() on real trees of sh and sleep; /proc is checked afterwards.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { FORMATS, runScenario, signalOn } from '../helpers/run-scenario.mjs';
+import { processesFromEvents, running, waitUntilGone } from '../helpers/proc.mjs';
+
+const linux = process.platform === 'linux';
+const resultOf = (events, prefix = 'result ') => JSON.parse(events.find((event) => event.startsWith(prefix)).slice(prefix.length));
+
+for (const format of FORMATS) {
+  describe(`terminate() [${format}]`, { concurrency: 4, skip: !linux && 'trees are found through /proc (Linux)' }, () => {
+    for (const detached of ['attached', 'detached']) {
+      test(`a tree of sh and sleep (${detached}) is stopped in full by SIGTERM, nothing killed`, async () => {
+        const result = await runScenario('process:terminateTree', { format, args: ['heed', detached, '5000'] });
+        assert.equal(result.code, 0, result.stderr);
+        const { records } = processesFromEvents(result.events);
+        assert.equal(records.length, 4);
+        assert.deepEqual(resultOf(result.events), { code: null, signal: 'SIGTERM', killed: false, killedPids: [], survivingPids: [] });
+        assert.deepEqual(running(records), []);
+        assert.deepEqual(await waitUntilGone(records), []);
+      });
+
+      test(`a grandchild ignoring SIGTERM (${detached}) is killed after the timeout, and only it`, async () => {
+        const result = await runScenario('process:terminateTree', { format, args: ['ignore', detached, '300'] });
+        assert.equal(result.code, 0, result.stderr);
+        const { pids, records } = processesFromEvents(result.events);
+        const expectedKilled = [pids['inner-sh'], pids['inner-sleep']].sort((a, b) => a - b);
+        assert.deepEqual(resultOf(result.events), { code: null, signal: 'SIGTERM', killed: true, killedPids: expectedKilled, survivingPids: [] });
+        assert.ok(result.events.includes('waited at least the timeout: true'));
+        assert.deepEqual(running(records), []);
+        assert.deepEqual(await waitUntilGone(records), []);
+      });
+    }
+
+    test('tree: false stops the child alone', async () => {
+      const result = await runScenario('process:terminateOnlyChild', { format });
+      assert.deepEqual(resultOf(result.events), { code: null, signal: 'SIGTERM', killed: false, killedPids: [], survivingPids: [] });
+      assert.deepEqual(result.events.slice(-3), ['sleep still running', 'inner-sh still running', 'inner-sleep still running']);
+      const { records } = processesFromEvents(result.events);
+      assert.deepEqual(running(records), []);
+      assert.deepEqual(await waitUntilGone(records), []);
+    });
+
+    test('a child that already exited or never started resolves at once with its status', async () => {
+      const result = await runScenario('process:terminateExited', { format });
+      assert.deepEqual(resultOf(result.events), { code: 3, signal: null, killed: false, killedPids: [], survivingPids: [] });
+      assert.deepEqual(resultOf(result.events, 'never started '), { code: null, signal: null, killed: false, killedPids: [], survivingPids: [] });
+    });
+  });
+
+  describe(`stopOnExit() [${format}]`, { concurrency: 4, skip: !linux && 'trees are found through /proc (Linux)' }, () => {
+    test('on SIGTERM the exit hook stops every registered tree concurrently, then the process dies by SIGTERM', async () => {
+      const result = await runScenario('process:stopTreesOnExit', { format, args: ['3', '500'], onEvent: signalOn('SIGTERM') });
+      assert.equal(result.signal, 'SIGTERM', result.stderr);
+      const { records } = processesFromEvents(result.events);
+      assert.equal(records.length, 12);
+      // Three trees each needing the full 500 ms: concurrently about 0.5 s, one after another 1.5 s.
+      const lines = result.stderr.trim().split('\n');
+      assert.equal(lines.length, 3, result.stderr);
+      for (const line of lines) {
+        assert.match(line, /^graceful-exit: child process \d+ \(sh\) did not stop within 500 ms: killed it with SIGKILL \(pids \d+, \d+\)$/);
+      }
+      assert.deepEqual(running(records), []);
+      assert.deepEqual(await waitUntilGone(records), []);
+    });
+
+    test('all trees are stopped concurrently: three 1 s timeouts take well under the 3 s one after another would', async () => {
+      let signalledAt = 0;
+      const result = await runScenario('process:stopTreesOnExit', {
+        format,
+        args: ['3', '1000'],
+        onEvent: (event, child) => {
+          if (event !== 'ready') return;
+          signalledAt = performance.now();
+          child.kill('SIGTERM');
+        },
+      });
+      const took = performance.now() - signalledAt;
+      assert.equal(result.signal, 'SIGTERM');
+      assert.ok(took >= 950 && took < 2500, `took ${took} ms`);
+    });
+
+    test('a child that exits by itself is forgotten: the exit hook goes, and with it the signal listeners', async () => {
+      const result = await runScenario('process:stopOnExitForgetsExited', { format });
+      assert.deepEqual(result.events, ['SIGTERM listeners while registered 1', 'SIGTERM listeners after it exited 0']);
+    });
+  });
+}
+
+describe('argument validation', () => {
+  test('terminate, stopOnExit, stopWorker and exitWithParent name the bad argument', async () => {
+    const library = await import('graceful-exit/process');
+    const { spawn } = await import('node:child_process');
+    assert.throws(() => library.terminate(42), { name: 'TypeError', message: 'child must be a ChildProcess (from spawn, fork, exec…), got 42' });
+    const child = spawn('sleep', ['10']);
+    try {
+      assert.throws(() => library.terminate(child, { timeout: -1 }), { name: 'RangeError', message: /^options\.timeout must be more than 0 and at most 2147483647 milliseconds, got -1$/ });
+      assert.throws(() => library.terminate(child, { stopSignal: 'SIGNOPE' }), { name: 'RangeError', message: "options.stopSignal is 'SIGNOPE', which is not a signal on linux" });
+      assert.throws(() => library.terminate(child, { tree: 'yes' }), { name: 'TypeError', message: "options.tree must be a boolean, got 'yes'" });
+      assert.throws(() => library.terminate(child, { timout: 5 }), { name: 'TypeError', message: 'options.timout is not an option; the options are: stopSignal, timeout, tree, signal' });
+      assert.throws(() => library.stopOnExit({}), { name: 'TypeError', message: 'target must be a ChildProcess, a worker_threads Worker or a cluster Worker, got {}' });
+      assert.throws(() => library.stopWorker(child), { name: 'TypeError', message: /^worker must be a Worker from node:worker_threads, got / });
+      assert.throws(() => library.exitWithParent({ status: 300 }), { name: 'RangeError', message: 'options.status must be an integer from 0 to 255, got 300' });
+      assert.throws(() => library.findDescendants(0), { name: 'RangeError', message: 'pid must be a process id (a positive integer), got 0' });
+      assert.throws(() => library.stopClusterWorker(child), { name: 'TypeError', message: /^worker must be a cluster Worker/ });
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});
+
+describe('importing', () => {
+  test('importing graceful-exit/process installs nothing: no listener, timer or handle', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const fixture = new URL('../fixtures/import-process-only.mjs', import.meta.url);
+    const result = spawnSync(process.execPath, [fixture.pathname], { encoding: 'utf8' });
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(result.stdout, 'no change\n');
+  });
+});
