@@ -66,6 +66,13 @@ export interface ExitManager {
    * to 0. Returns false, and changes nothing, when an exit is already under way.
    */
   requestExit(source: string, status?: number): boolean;
+  /**
+   * Reports a cleanup failure that a hook handled itself (a child that had to
+   * be killed, requests cut at a drain timeout): the message goes to the
+   * configured logger (default stderr), and, as for a failing hook, a status
+   * of 0 becomes 1. Use it from inside exit hooks.
+   */
+  reportFailure(message: string): void;
   /** Aborts when the exit sequence begins. */
   readonly shutdownSignal: AbortSignal;
   /** Where the exit sequence is. */
@@ -186,6 +193,12 @@ class ExitSequence implements ExitManager {
     this.arm();
     this.start({ kind: 'request', source }, status);
     return true;
+  }
+
+  reportFailure(message: string): void {
+    if (typeof message !== 'string') throw new TypeError(`message must be a string, got ${describeValue(message)}`);
+    this.cleanupFailed = true;
+    this.log(message);
   }
 
   // ── The sequence ──────────────────────────────────────────────────────────

@@ -54,7 +54,8 @@ const clusterStops = new Set<{ timeout: number }>();
  * what is left of the global deadline. A target that exits by itself is
  * forgotten. Returns a function that unregisters it (idempotent).
  *
- * Whatever had to be killed is reported on stderr. Registering the first
+ * Whatever had to be killed is reported (configured logger, default stderr) as
+ * a cleanup failure: a status of 0 becomes 1. Registering the first
  * target registers the exit hook, which installs the signal listeners of
  * graceful-exit; unregistering the last removes it.
  */
@@ -92,7 +93,8 @@ export function stopOnExit(target: StoppableTarget, options: StopOnExitOptions =
  * every worker (those forked later included, and any forked while exiting)
  * is stopped as `stopClusterWorker()` does, all concurrently: disconnected,
  * given `timeout` (default 5000 ms, bounded by the global deadline) to drain
- * and exit, then killed. Workers that had to be killed are reported on stderr.
+ * and exit, then killed. Workers that had to be killed are reported as a cleanup
+ * failure (a status of 0 becomes 1).
  * The primary's exit continues when all are gone. Returns a function that
  * unregisters (idempotent). Throws outside a cluster primary.
  */
@@ -179,11 +181,7 @@ function report(what: string, timeout: number, killedPids: readonly number[] = [
   const killed = killedPids.length > 0 ? ` (pids ${killedPids.join(', ')})` : '';
   const surviving = survivingPids.length > 0 ? `; could not kill pids ${survivingPids.join(', ')}` : '';
   const how = what.startsWith('worker thread') ? 'terminated it' : `killed it with SIGKILL${killed}`;
-  try {
-    process.stderr.write(`graceful-exit: ${what} did not stop within ${Math.round(timeout)} ms: ${how}${surviving}\n`);
-  } catch {
-    // stderr is gone: nowhere to report to.
-  }
+  processManager().reportFailure(`graceful-exit: ${what} did not stop within ${Math.round(timeout)} ms: ${how}${surviving}`);
 }
 
 function hasExited(target: StoppableTarget): boolean {

@@ -192,6 +192,18 @@ describe('the sequence on a test process', () => {
     assert.match(proc.output.stderr, /^graceful-exit: received SIGTERM again during the exit: ending now; still running: "stuck"/);
   });
 
+  test('reportFailure() logs the message and turns status 0 into 1, never a signal death', async () => {
+    for (const [trigger, end] of [['exit', { how: 'exit', code: 1, signal: null }], ['SIGTERM', { how: 'signal', code: null, signal: 'SIGTERM' }]]) {
+      const { proc, manager } = setup();
+      manager.onExit(() => manager.reportFailure('graceful-exit: a child had to be killed'));
+      if (trigger === 'exit') assert.throws(() => manager.exit(0), SystemExit);
+      else proc.emit(trigger);
+      assert.deepEqual(await proc.ended, end);
+      assert.equal(proc.output.stderr, 'graceful-exit: a child had to be killed\n');
+    }
+    assert.throws(() => setup().manager.reportFailure(42), { name: 'TypeError', message: 'message must be a string, got 42' });
+  });
+
   test('requestExit() starts the sequence without throwing, once', async () => {
     const { proc, manager } = setup();
     const seen = [];

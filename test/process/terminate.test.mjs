@@ -64,6 +64,14 @@ for (const format of FORMATS) {
       assert.deepEqual(await waitUntilGone(records), []);
     });
 
+    test('a tree that had to be killed is a cleanup failure: exit(0) ends with status 1', async () => {
+      const result = await runScenario('process:stopTreesOnExit', { format, args: ['1', '300', 'exit(0)'] });
+      assert.equal(result.code, 1, result.stderr);
+      assert.match(result.stderr, /^graceful-exit: child process \d+ \(sh\) did not stop within 300 ms: killed it with SIGKILL \(pids \d+, \d+\)\n$/);
+      const { records } = processesFromEvents(result.events);
+      assert.deepEqual(await waitUntilGone(records), []);
+    });
+
     test('all trees are stopped concurrently: three 1 s timeouts take well under the 3 s one after another would', async () => {
       let signalledAt = 0;
       const result = await runScenario('process:stopTreesOnExit', {
