@@ -97,9 +97,14 @@ class ConnectionDrain implements ConnectionObserver {
       case 'upgraded':
         closeUpgradedSocket(connection.socket, connection.request, this.settings.closeUpgraded, this.settings.webSockets.length > 0);
         return;
-      case 'http2':
-        goAwayGracefully(connection.session, this.settings.idleGrace);
+      case 'http2': {
+        // As for HTTP/1: a session idle for idleGrace has no stream on the way and gets
+        // the final GOAWAY at once; others wait one PING round trip, at most until their idle grace ends.
+        const { idleGrace } = this.settings;
+        const wait = connection.streams.size > 0 ? idleGrace : connection.idleSince + idleGrace - performance.now();
+        goAwayGracefully(connection.session, wait);
         return;
+      }
     }
   }
 

@@ -32,6 +32,8 @@ export interface Http2Connection {
   readonly kind: 'http2';
   readonly session: ServerHttp2Session;
   readonly streams: Map<ServerHttp2Stream, IncomingHttpHeaders>;
+  /** performance.now() when the session was created or its last open stream closed. */
+  idleSince: number;
 }
 
 export type TrackedConnection = Http1Connection | UpgradedConnection | Http2Connection;
@@ -148,12 +150,13 @@ export class ConnectionTracker {
   };
 
   private readonly onSession = (session: ServerHttp2Session): void => {
-    const connection: Http2Connection = { kind: 'http2', session, streams: new Map() };
+    const connection: Http2Connection = { kind: 'http2', session, streams: new Map(), idleSince: performance.now() };
     this.connections.set(session, connection);
     session.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => {
       connection.streams.set(stream, headers);
       stream.once('close', () => {
         connection.streams.delete(stream);
+        if (connection.streams.size === 0) connection.idleSince = performance.now();
         // NGHTTP2_NO_ERROR (0): the stream ended normally rather than being reset.
         this.observer?.requestEnded(stream.rstCode === 0);
       });

@@ -12,10 +12,16 @@ const NO_ERROR = 0;
  * (a PING), `session.close()` sends the final GOAWAY with the last stream
  * actually received, and closes the session once its open streams finish.
  * A client that does not answer the PING within `pingWaitMs` gets the final
- * GOAWAY anyway. No stream is refused that the client could not know to retry.
+ * GOAWAY anyway: Node.js's own client answers no PING once it has a GOAWAY
+ * and no open stream (measured on 20, 22, 24). With `pingWaitMs` 0 the final
+ * GOAWAY goes at once (a session idle long enough has no stream on the way).
  */
 export function goAwayGracefully(session: ServerHttp2Session, pingWaitMs: number): void {
   if (session.closed || session.destroyed) return;
+  if (pingWaitMs <= 0) {
+    session.close();
+    return;
+  }
   let timer: NodeJS.Timeout | undefined;
   const closeSession = (): void => {
     if (timer !== undefined) clearTimeout(timer);
