@@ -48,7 +48,8 @@ export class DrainTimeoutError extends Error {
     // Not enumerable: the message already says what matters, and printing the
     // error (the exit hook's failure report) should not dump the object too.
     Object.defineProperty(this, 'report', { value: report, enumerable: false });
-    // The stack would point into the library's timer, which says nothing useful.
+    // The stack would point into the library's timer, which says nothing
+    // useful; Node.js prints a stackless error in brackets.
     this.stack = `${this.name}: ${this.message}`;
   }
 }

@@ -43,7 +43,7 @@ function describeNodeServer(value: unknown, parameter: string): Omit<ServerTarge
     throw new TypeError(`${parameter} must be an HTTP server (node:http, node:https or node:http2), got a plain net.Server`);
   }
   if (hasClosed(server)) {
-    throw new Error(`${parameter} is already closed: it listened at ${String(server._connectionKey)} and was closed; track a server right after creating it`);
+    throw new Error(`${parameter} is already closed (it listened, then closed); track a server right after creating it`);
   }
   return { server, protocol: http2 ? 'http2' : 'http1', secure: typeof server.setSecureContext === 'function' };
 }
