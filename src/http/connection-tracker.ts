@@ -38,6 +38,10 @@ export interface Http2Connection {
 
 export type TrackedConnection = Http1Connection | UpgradedConnection | Http2Connection;
 
+/** On a response in progress: its connection. */
+const CONNECTION = Symbol('graceful-exit.connection');
+type TrackedResponse = ServerResponse & { [CONNECTION]: Http1Connection };
+
 /** What a drain learns from the tracker while it runs. */
 export interface ConnectionObserver {
   /** A connection appeared (a TLS handshake or HTTP/2 session completed during the drain). */
@@ -70,6 +74,10 @@ export class ConnectionTracker {
   private readonly stopListening: Array<() => void> = [];
 
   constructor(readonly target: ServerTarget) {
+    const tracker = this;
+    this.onResponseClose = function onResponseClose(this: TrackedResponse): void {
+      tracker.onResponseClosed(this[CONNECTION], this);
+    };
     const { server } = target;
     const on = (event: string, listener: (...args: any[]) => void): void => {
       server.on(event, listener);
@@ -117,6 +125,9 @@ export class ConnectionTracker {
     return connection;
   }
 
+  // The per-request path: one Map lookup, one array push, one listener. The
+  // listener is shared (no closure per request) and finds its connection
+  // through a symbol on the response.
   private readonly onRequest = (request: IncomingMessage, response: ServerResponse): void => {
     // HTTP/2 requests of the compatibility API: their streams are tracked through the session.
     if (request.httpVersionMajor === 2) return;
@@ -125,14 +136,19 @@ export class ConnectionTracker {
     const connection = this.connections.get(socket) ?? this.addHttp1Connection(socket);
     if (connection.kind !== 'http1') return;
     connection.responses.push(response);
-    response.once('close', () => this.onResponseClosed(connection, response));
+    (response as TrackedResponse)[CONNECTION] = connection;
+    response.on('close', this.onResponseClose);
     this.observer?.requestStarted(connection, response);
   };
 
+  /** Shared by every response of this server; `this` is the response (EventEmitter calls it so). */
+  private readonly onResponseClose: (this: TrackedResponse) => void;
+
   private onResponseClosed(connection: Http1Connection, response: ServerResponse): void {
     const { responses } = connection;
-    const index = responses.indexOf(response);
-    if (index !== -1) responses.splice(index, 1);
+    // Responses end in order (HTTP/1.1 answers in sequence): the closing one is almost always the oldest.
+    if (responses[0] === response) responses.shift();
+    else if (responses.includes(response)) responses.splice(responses.indexOf(response), 1);
     // 'close' follows 'finish' for a response that was fully sent; without it, the socket went away first.
     this.observer?.requestEnded(response.writableFinished);
     if (responses.length === 0) {

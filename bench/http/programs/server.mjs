@@ -2,7 +2,8 @@
 // libraries compared. Usage: node server.mjs <variant> [options JSON]
 // options: { delay (ms, kept serving after SIGTERM), inflight (print "inflight"
 // once that many requests are in flight; they all answer 300 ms later), track (false: no library) }
-// Routes: `/` hello world, `/ms/<n>` after n ms, `/held` (see inflight), `/heap` (heapUsed after gc).
+// Routes: `/` hello world, `/ms/<n>` after n ms, `/held` (see inflight), `/heap` (heapUsed after gc),
+// `/cpu` (CPU time used so far, µs).
 // Prints "ready <port>".
 import http from 'node:http';
 import { createRequire } from 'node:module';
@@ -16,6 +17,10 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const held = [];
 const server = http.createServer((req, res) => {
   if (req.url === '/') return res.end('hello world');
+  if (req.url === '/cpu') {
+    const { user, system } = process.cpuUsage();
+    return res.end(String(user + system));
+  }
   if (req.url === '/heap') {
     globalThis.gc?.();
     return res.end(String(process.memoryUsage().heapUsed));
