@@ -16,5 +16,4 @@ export { DrainTimeoutError } from './drain-report.js';
 export type { DrainReport, CutRequest } from './drain-report.js';
 export { KUBERNETES_DELAY_MS, isKubernetes } from './exit-delay.js';
 export type { WebSocketServerLike, CloseUpgraded } from './upgraded-connections.js';
-export { GOING_AWAY } from './upgraded-connections.js';
 export type { DrainableServer, FastifyLike } from './server-target.js';

@@ -19,7 +19,7 @@ export interface WebSocketServerLike {
 export type CloseUpgraded = (socket: Duplex, request: IncomingMessage) => void;
 
 /** WebSocket close code 1001, "going away": the server is shutting down (RFC 6455 §7.4.1). */
-export const GOING_AWAY = 1001;
+const GOING_AWAY = 1001;
 const GOING_AWAY_REASON = 'going away';
 
 /** Sends a close frame 1001 to every client of each WebSocket server. */

@@ -168,20 +168,19 @@ for (const format of FORMATS) {
     });
 
     test('two servers drain concurrently and the delay counts once per process', async () => {
-      const { result, driven, msAfterSignal } = await withScenario('http:twoServers', { format, args: [options({ delay: 500 })] }, async ({ ports, terminate, waitFor }) => {
+      const { result, driven, msAfterSignal } = await withScenario('http:twoServers', { format, args: [options({ delay: 600 })] }, async ({ ports, terminate, waitFor }) => {
         terminate();
         await waitFor('shutdown signal');
-        const replies = [request(ports['port-a'], '/ms/700'), request(ports['port-b'], '/ms/700')];
-        await waitFor('served /ms/700');
-        return (await Promise.all(replies)).map((r) => [r.status, r.body]);
+        const replies = [request(ports['port-a'], '/ms/900'), request(ports['port-b'], '/ms/900')];
+        return (await Promise.all(replies)).map((r) => [r.status, r.body, r.connection]);
       });
       assert.deepEqual(driven, [
-        [200, 'ms 700'],
-        [200, 'ms 700'],
+        [200, 'ms 900', 'close'],
+        [200, 'ms 900', 'close'],
       ]);
       assert.equal(result.signal, 'SIGTERM');
-      // One delay (500 ms) overlapping the requests (700 ms): about 700 ms, where delays in turn would take 1200+.
-      assert.ok(msAfterSignal >= 690 && msAfterSignal < 1150, `exited ${msAfterSignal} ms after SIGTERM`);
+      // One delay (600 ms) overlapping the requests (900 ms): about 900 ms; drains in turn, each with its own delay, would take 1500.
+      assert.ok(msAfterSignal >= 890 && msAfterSignal < 1350, `exited ${msAfterSignal} ms after SIGTERM`);
     });
 
     test('while one server drains, the other no longer accepts connections', async () => {
