@@ -10,8 +10,12 @@ import type { ServerTarget } from './server-target.js';
 export interface Http1Connection {
   readonly kind: 'http1';
   readonly socket: Socket;
-  /** Responses not yet ended, oldest first: several only when the client pipelines. */
-  readonly responses: ServerResponse[];
+  /**
+   * Responses not yet ended, oldest first: several only when the client
+   * pipelines. Replaced, never mutated by readers: an idle connection shares
+   * one empty array rather than keeping its own.
+   */
+  responses: readonly ServerResponse[];
   /**
    * performance.now() when the connection last became idle: when it was
    * accepted (a connection that never sent a complete request is idle), or
@@ -38,6 +42,9 @@ export interface Http2Connection {
 
 export type TrackedConnection = Http1Connection | UpgradedConnection | Http2Connection;
 
+/** What every idle connection's `responses` is: one array for all, rather than one each. */
+const NO_RESPONSES: readonly ServerResponse[] = Object.freeze([]);
+
 /** On a response in progress: its connection. */
 const CONNECTION = Symbol('graceful-exit.connection');
 type TrackedResponse = ServerResponse & { [CONNECTION]: Http1Connection };
@@ -62,7 +69,8 @@ export interface ConnectionObserver {
  * `http.Server` keeps a state per connection (new, active, idle, hijacked).
  * It must start with the server: a connection accepted earlier is only
  * known once it sends a request. Tracking costs one `'close'` listener per
- * request and per connection; everything else happens only during a drain.
+ * request and per connection (both shared functions); everything else
+ * happens only during a drain.
  */
 export class ConnectionTracker {
   /** Keyed by socket (HTTP/1, upgraded) or session (HTTP/2). */
@@ -75,8 +83,13 @@ export class ConnectionTracker {
 
   constructor(readonly target: ServerTarget) {
     const tracker = this;
+    // Shared listeners rather than a closure per request or connection: at
+    // thousands of idle keep-alive connections, the bytes add up.
     this.onResponseClose = function onResponseClose(this: TrackedResponse): void {
       tracker.onResponseClosed(this[CONNECTION], this);
+    };
+    this.onConnectionClose = function onConnectionClose(this: object): void {
+      tracker.onClosed(this);
     };
     const { server } = target;
     const on = (event: string, listener: (...args: any[]) => void): void => {
@@ -118,9 +131,9 @@ export class ConnectionTracker {
   };
 
   private addHttp1Connection(socket: Socket): Http1Connection {
-    const connection: Http1Connection = { kind: 'http1', socket, responses: [], idleSince: performance.now() };
+    const connection: Http1Connection = { kind: 'http1', socket, responses: NO_RESPONSES, idleSince: performance.now() };
     this.connections.set(socket, connection);
-    socket.once('close', () => this.onClosed(socket));
+    socket.on('close', this.onConnectionClose);
     this.observer?.connectionOpened(connection);
     return connection;
   }
@@ -135,7 +148,8 @@ export class ConnectionTracker {
     // A connection accepted before tracking started becomes known with its first request.
     const connection = this.connections.get(socket) ?? this.addHttp1Connection(socket);
     if (connection.kind !== 'http1') return;
-    connection.responses.push(response);
+    if (connection.responses.length === 0) connection.responses = [response];
+    else (connection.responses as ServerResponse[]).push(response);
     (response as TrackedResponse)[CONNECTION] = connection;
     response.on('close', this.onResponseClose);
     this.observer?.requestStarted(connection, response);
@@ -143,15 +157,17 @@ export class ConnectionTracker {
 
   /** Shared by every response of this server; `this` is the response (EventEmitter calls it so). */
   private readonly onResponseClose: (this: TrackedResponse) => void;
+  /** Shared by every socket and HTTP/2 session of this server; `this` is the socket or session. */
+  private readonly onConnectionClose: (this: object) => void;
 
   private onResponseClosed(connection: Http1Connection, response: ServerResponse): void {
-    const { responses } = connection;
-    // Responses end in order (HTTP/1.1 answers in sequence): the closing one is almost always the oldest.
-    if (responses[0] === response) responses.shift();
+    const responses = connection.responses as ServerResponse[];
+    // Responses end in order (HTTP/1.1 answers in sequence): the closing one is almost always the only one.
+    if (responses.length === 1 && responses[0] === response) connection.responses = NO_RESPONSES;
     else if (responses.includes(response)) responses.splice(responses.indexOf(response), 1);
     // 'close' follows 'finish' for a response that was fully sent; without it, the socket went away first.
     this.observer?.requestEnded(response.writableFinished);
-    if (responses.length === 0) {
+    if (connection.responses.length === 0) {
       connection.idleSince = performance.now();
       this.observer?.connectionIdle(connection);
     }
@@ -160,7 +176,7 @@ export class ConnectionTracker {
   private readonly onUpgrade = (request: IncomingMessage, socket: Duplex): void => {
     const upgraded: UpgradedConnection = { kind: 'upgraded', socket, request };
     // The socket's 'close' listener is keyed by the socket, so it now removes the upgraded entry.
-    if (!this.connections.has(socket)) socket.once('close', () => this.onClosed(socket));
+    if (!this.connections.has(socket)) socket.on('close', this.onConnectionClose);
     this.connections.set(socket, upgraded);
     this.observer?.connectionUpgraded(upgraded);
   };
@@ -177,7 +193,7 @@ export class ConnectionTracker {
         this.observer?.requestEnded(stream.rstCode === 0);
       });
     });
-    session.once('close', () => this.onClosed(session));
+    session.on('close', this.onConnectionClose);
     this.observer?.connectionOpened(connection);
   };
 
