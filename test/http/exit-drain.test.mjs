@@ -131,10 +131,9 @@ for (const format of FORMATS) {
       });
       assert.equal(driven, 'ECONNRESET');
       assert.equal(result.signal, 'SIGTERM');
-      assert.match(
-        result.stderr,
-        /^graceful-exit: exit hook "http server" failed after 3\d\d ms:\n\[DrainTimeoutError: the drain of http:\/\/127\.0\.0\.1:\d+ timed out after 3\d\d ms: cut 1 request \(GET \/hang\); destroyed 1 connection\]\n$/,
-      );
+      const match = /^graceful-exit: exit hook "http server" failed after \d+ ms:\n\[DrainTimeoutError: the drain of http:\/\/127\.0\.0\.1:\d+ timed out after (\d+) ms: cut 1 request \(GET \/hang\); destroyed 1 connection\]\n$/.exec(result.stderr);
+      assert.ok(match, result.stderr);
+      assert.ok(Number(match[1]) >= 300 && Number(match[1]) < 1000, `timed out after ${match[1]} ms`);
       assert.deepEqual(result.events.slice(-1), ['database closed']);
     });
 

@@ -185,10 +185,9 @@ describe('HTTP/1.1 drain', { concurrency: 4 }, () => {
     );
     assert.ok(error instanceof DrainTimeoutError);
     assert.equal(error.name, 'DrainTimeoutError');
-    assert.match(
-      error.message,
-      new RegExp(`^the drain of http://127\\.0\\.0\\.1:${port} timed out after 20\\d ms: cut 1 request \\(GET /hang\\); destroyed 1 connection$`),
-    );
+    const match = new RegExp(`^the drain of http://127\\.0\\.0\\.1:${port} timed out after (\\d+) ms: cut 1 request \\(GET /hang\\); destroyed 1 connection$`).exec(error.message);
+    assert.ok(match, error.message);
+    assert.ok(Number(match[1]) >= 200 && Number(match[1]) < 600, `timed out after ${match[1]} ms`);
     assert.deepEqual(error.report.requestsCut, [{ method: 'GET', route: '/hang', protocol: 'http/1.1' }]);
     assert.equal(error.report.outcome, 'timed-out');
     assert.equal(error.report.connectionsDestroyed, 1);
