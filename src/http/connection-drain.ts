@@ -31,8 +31,8 @@ export interface DrainSettings {
  * `idleGrace`); let busy ones finish with `Connection: close`; send HTTP/2
  * sessions a GOAWAY and WebSocket clients a close frame; resolve the moment
  * the last connection closes (every step is driven by a connection's own
- * events: no polling). At the timeout, destroy what is left and reject with
- * the report of what was cut.
+ * events: no polling). At the timeout, destroy what is left. Resolves with
+ * the report in every case; its `outcome` says whether anything was cut.
  */
 export function drainConnections(tracker: ConnectionTracker, settings: DrainSettings): Promise<DrainReport> {
   return new ConnectionDrain(tracker, settings).run();
