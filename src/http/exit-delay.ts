@@ -1,3 +1,4 @@
+import { describeValue } from '../describe-value.js';
 import { processManager } from '../lifecycle/process-wide-manager.js';
 
 /**
@@ -12,11 +13,13 @@ import { processManager } from '../lifecycle/process-wide-manager.js';
 export const KUBERNETES_DELAY_MS = 5_000;
 
 /**
- * Whether the process runs in a Kubernetes pod: the kubelet sets
- * `KUBERNETES_SERVICE_HOST` in every container (unless the pod disables
- * service links *and* the API server's own service is hidden, which is rare).
+ * Whether the process runs in a Kubernetes pod, judged from `env` (default
+ * `process.env`): the kubelet sets `KUBERNETES_SERVICE_HOST` in every
+ * container (unless the pod disables service links *and* the API server's
+ * own service is hidden, which is rare).
  */
 export function isKubernetes(env: NodeJS.ProcessEnv = process.env): boolean {
+  if (typeof env !== 'object' || env === null) throw new TypeError(`env must be an object like process.env, got ${describeValue(env)}`);
   return typeof env.KUBERNETES_SERVICE_HOST === 'string' && env.KUBERNETES_SERVICE_HOST !== '';
 }
 
