@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import { build } from 'esbuild';
 
 /** The package's entry points (package.json "exports"), built as ESM and CommonJS. */
-export const ENTRY_POINTS = ['index', 'testing/index', 'process/index'];
+export const ENTRY_POINTS = ['index', 'testing/index', 'http/index', 'process/index'];
 /** The CLI (package.json "bin"), built as CommonJS only: importing it would run it. */
 const CLI_ENTRY = 'cli/main';
 

@@ -1,0 +1,264 @@
+// drainOnExit() in real processes (ESM and CommonJS builds): SIGTERM, the
+// delay and readiness, the timeout within the global deadline, several servers.
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import http from 'node:http';
+import { describe, test } from 'node:test';
+import WebSocket from 'ws';
+import { FORMATS, runScenario } from '../helpers/run-scenario.mjs';
+import { connectRaw, h2connect, h2request, request, watchSocket } from '../helpers/http-clients.mjs';
+
+/**
+ * Runs an http scenario; `drive({ port, ports, child, events, waitFor })` runs
+ * once it is ready. Resolves { result, driven, signalledAt } (the child's exit,
+ * what drive returned, when SIGTERM was sent if drive used `terminate`).
+ */
+async function withScenario(spec, { format, args = [], env = {} }, drive) {
+  const waiters = [];
+  const ports = {};
+  let child;
+  let readyResolve;
+  const ready = new Promise((resolve) => (readyResolve = resolve));
+  const events = [];
+  const waitFor = (event) =>
+    events.includes(event) ? Promise.resolve() : new Promise((resolve) => waiters.push({ event, resolve }));
+  const running = runScenario(spec, {
+    format,
+    args,
+    env,
+    onSpawn: (spawned) => (child = spawned),
+    onEvent(line) {
+      events.push(line);
+      const [name, value] = line.split(' ');
+      if (name.startsWith('port')) ports[name] = Number(value);
+      if (line === 'ready') readyResolve();
+      for (const waiter of waiters.filter((w) => w.event === line)) waiter.resolve();
+    },
+  });
+  await Promise.race([ready, running]);
+  let signalledAt;
+  const terminate = (signal = 'SIGTERM') => {
+    signalledAt ??= performance.now();
+    child.kill(signal);
+  };
+  const driven = await drive({ port: ports.port, ports, terminate, waitFor });
+  const result = await running;
+  const exitedAt = performance.now();
+  return { result, driven, msAfterSignal: signalledAt === undefined ? undefined : exitedAt - signalledAt };
+}
+
+const options = (value) => JSON.stringify(value);
+
+for (const format of FORMATS) {
+  describe(`drainOnExit() in a process [${format}]`, { concurrency: 4 }, () => {
+    test('SIGTERM: in-flight requests finish with Connection: close, idle sockets close, then later hooks run and the process dies by SIGTERM', async () => {
+      const { result, driven, msAfterSignal } = await withScenario('http:server', { format }, async ({ port, terminate, waitFor }) => {
+        const agent = new http.Agent({ keepAlive: true });
+        const idle = [];
+        await Promise.all([1, 2, 3].map(() => request(port, '/ms/0', { agent, onSocket: (s) => idle.push(watchSocket(s)) })));
+        const busy = [request(port, '/ms/400', { agent }), request(port, '/ms/350', { agent })];
+        await waitFor('received /ms/350');
+        terminate();
+        return { busy: await Promise.all(busy), idle: await Promise.all(idle) };
+      });
+      assert.deepEqual(driven.busy.map((r) => [r.status, r.connection, r.body]), [
+        [200, 'close', 'ms 400'],
+        [200, 'close', 'ms 350'],
+      ]);
+      assert.deepEqual(driven.idle, Array(3).fill({ errors: [], hadError: false }));
+      assert.equal(result.signal, 'SIGTERM');
+      assert.equal(result.stderr, '');
+      assert.deepEqual(result.events.slice(-3), ['served /ms/350', 'served /ms/400', 'database closed']);
+      assert.ok(msAfterSignal > 300 && msAfterSignal < 2000, `exited ${msAfterSignal} ms after SIGTERM`);
+    });
+
+    test('readiness answers 503 from the moment of SIGTERM, liveness 200, and a request during the delay is served normally', async () => {
+      const { result, driven, msAfterSignal } = await withScenario('http:server', { format, args: [options({ delay: 600 })] }, async ({ port, terminate, waitFor }) => {
+        const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+        const before = await request(port, '/ready', { agent });
+        terminate();
+        await waitFor('shutdown signal');
+        const after = await request(port, '/ready', { agent });
+        const live = await request(port, '/live', { agent });
+        const served = await request(port, '/ms/0', { agent });
+        const fresh = await request(port, '/ms/0', { agent: false });
+        agent.destroy();
+        return [before, after, live, served, fresh].map((r) => [r.status, r.body, r.connection]);
+      });
+      assert.deepEqual(driven, [
+        [200, 'ready\n', 'keep-alive'],
+        [503, 'shutting down\n', 'keep-alive'],
+        [200, 'alive\n', 'keep-alive'],
+        [200, 'ms 0', 'keep-alive'],
+        [200, 'ms 0', 'close'], // agent: false asks for close itself: a new connection is still accepted
+      ]);
+      assert.equal(result.signal, 'SIGTERM');
+      assert.ok(msAfterSignal >= 600 && msAfterSignal < 2500, `exited ${msAfterSignal} ms after SIGTERM`);
+    });
+
+    test('in Kubernetes the delay defaults to 5 s; a second SIGTERM cuts it short', async () => {
+      const env = { KUBERNETES_SERVICE_HOST: '10.96.0.1' };
+      const { result, driven, msAfterSignal } = await withScenario('http:server', { format, env }, async ({ port, terminate, waitFor }) => {
+        terminate();
+        await waitFor('shutdown signal');
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        const during = await request(port, '/ms/0', { agent: new http.Agent({ keepAlive: true }) });
+        terminate();
+        return [during.status, during.connection];
+      });
+      assert.deepEqual(driven, [200, 'keep-alive']);
+      assert.equal(result.signal, 'SIGTERM');
+      assert.match(result.stderr, /^graceful-exit: received SIGTERM again during the exit: ending now; still running: "http server" \(running for \d+ ms\); not started: "database"\n$/);
+      assert.ok(msAfterSignal < 3000, `exited ${msAfterSignal} ms after the first SIGTERM`);
+    });
+
+    test('an exit the program starts itself (exit()) does not wait for the delay', async () => {
+      const { result, driven } = await withScenario('http:server', { format, args: [options({ delay: 5000 })] }, async ({ port }) => {
+        const reply = await request(port, '/exit');
+        return [reply.status, reply.body];
+      });
+      assert.deepEqual(driven, [200, 'bye']);
+      assert.equal(result.code, 0);
+      assert.ok(result.ms < 4000, `took ${result.ms} ms`);
+    });
+
+    test('the drain timeout destroys a hanging request and names it on stderr', async () => {
+      const { result, driven } = await withScenario('http:server', { format, args: [options({ timeout: 300 })] }, async ({ port, terminate, waitFor }) => {
+        const hanging = request(port, '/hang?user=42');
+        await waitFor('received /hang');
+        terminate();
+        return (await hanging).error;
+      });
+      assert.equal(driven, 'ECONNRESET');
+      assert.equal(result.signal, 'SIGTERM');
+      const match = /^graceful-exit: exit hook "http server" failed after \d+ ms:\n\[DrainTimeoutError: the drain of http:\/\/127\.0\.0\.1:\d+ timed out after (\d+) ms: cut 1 request \(GET \/hang\); destroyed 1 connection\]\n$/.exec(result.stderr);
+      assert.ok(match, result.stderr);
+      assert.ok(Number(match[1]) >= 300 && Number(match[1]) < 1000, `timed out after ${match[1]} ms`);
+      assert.deepEqual(result.events.slice(-1), ['database closed']);
+    });
+
+    test('without a timeout of its own the drain ends within the global deadline, leaving time for later hooks', async () => {
+      const { result, msAfterSignal } = await withScenario('http:server', { format, args: ['{}', options({ timeout: 1200 })] }, async ({ port, terminate, waitFor }) => {
+        const hanging = request(port, '/hang');
+        await waitFor('received /hang');
+        terminate();
+        await hanging;
+      });
+      assert.equal(result.signal, 'SIGTERM');
+      // Less than 2 s left: the drain takes half of what is left when it starts (at most 600 ms), and the
+      // global deadline is never reached.
+      const match = /^graceful-exit: exit hook "http server" failed after \d+ ms:\n\[DrainTimeoutError: [^\n]*timed out after (\d+) ms: cut 1 request \(GET \/hang\); destroyed 1 connection\]\n$/.exec(result.stderr);
+      assert.ok(match, result.stderr);
+      assert.ok(Number(match[1]) >= 500 && Number(match[1]) <= 700, `timed out after ${match[1]} ms`);
+      assert.deepEqual(result.events.slice(-1), ['database closed']);
+      assert.ok(msAfterSignal < 1200, `exited ${msAfterSignal} ms after SIGTERM`);
+    });
+
+    test('a client that never sends a byte does not hold the exit, and sees a FIN', async () => {
+      const { result, driven, msAfterSignal } = await withScenario('http:server', { format }, async ({ port, terminate, waitFor }) => {
+        const silent = await connectRaw(port);
+        const closed = watchSocket(silent);
+        const ended = once(silent, 'end').then(() => silent.end());
+        await waitFor('connection');
+        terminate();
+        await ended;
+        return closed;
+      });
+      assert.deepEqual(await driven, { errors: [], hadError: false });
+      assert.equal(result.signal, 'SIGTERM');
+      assert.ok(msAfterSignal < 1000, `exited ${msAfterSignal} ms after SIGTERM`);
+    });
+
+    test('two servers drain concurrently and the delay counts once per process', async () => {
+      const { result, driven, msAfterSignal } = await withScenario('http:twoServers', { format, args: [options({ delay: 600 })] }, async ({ ports, terminate, waitFor }) => {
+        terminate();
+        await waitFor('shutdown signal');
+        const replies = [request(ports['port-a'], '/ms/900'), request(ports['port-b'], '/ms/900')];
+        return (await Promise.all(replies)).map((r) => [r.status, r.body, r.connection]);
+      });
+      assert.deepEqual(driven, [
+        [200, 'ms 900', 'close'],
+        [200, 'ms 900', 'close'],
+      ]);
+      assert.equal(result.signal, 'SIGTERM');
+      // One delay (600 ms) overlapping the requests (900 ms): about 900 ms; drains in turn, each with its own delay, would take 1500.
+      assert.ok(msAfterSignal >= 890 && msAfterSignal < 1350, `exited ${msAfterSignal} ms after SIGTERM`);
+    });
+
+    test('while one server drains, the other no longer accepts connections', async () => {
+      const { driven } = await withScenario('http:twoServers', { format }, async ({ ports, terminate, waitFor }) => {
+        const busy = request(ports['port-a'], '/ms/600');
+        await waitFor('received /ms/600');
+        terminate();
+        await waitFor('shutdown signal');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        const refused = await request(ports['port-b'], '/ms/0');
+        return [(await busy).status, refused.error];
+      });
+      assert.deepEqual(driven, [200, 'ECONNREFUSED']);
+    });
+
+    test('Server-Sent Events end through shutdownSignal', async () => {
+      const { result, driven, msAfterSignal } = await withScenario('http:server', { format }, async ({ port, terminate, waitFor }) => {
+        const stream = request(port, '/sse');
+        await waitFor('received /sse');
+        terminate();
+        return stream;
+      });
+      assert.equal(driven.status, 200);
+      // The stream ended at the start of the exit, before the drain: its connection was still keep-alive.
+      assert.equal(driven.connection, 'keep-alive');
+      assert.match(driven.body, /^data: hello\n\n(data: tick\n\n)*data: bye\n\n$/);
+      assert.equal(result.signal, 'SIGTERM');
+      assert.ok(msAfterSignal < 1000, `exited ${msAfterSignal} ms after SIGTERM`);
+    });
+
+    test('HTTP/2: GOAWAY at SIGTERM, the open stream completes', async () => {
+      const { result, driven } = await withScenario('http:http2', { format }, async ({ port, terminate, waitFor }) => {
+        const { session, goaways } = await h2connect(port);
+        const open = h2request(session, '/ms/300');
+        await waitFor('received /ms/300');
+        terminate();
+        const reply = await open;
+        return { reply: [reply.status, reply.body], firstGoaway: goaways[0] };
+      });
+      assert.deepEqual(driven, { reply: [200, 'h2 300'], firstGoaway: { code: 0, lastStreamID: 2 ** 31 - 1 } });
+      assert.equal(result.signal, 'SIGTERM');
+      assert.equal(result.stderr, '');
+    });
+
+    test('WebSocket: the client receives a close frame 1001 at SIGTERM', async () => {
+      const { result, driven } = await withScenario('http:websocket', { format }, async ({ port, terminate, waitFor }) => {
+        const client = new WebSocket(`ws://127.0.0.1:${port}/`);
+        const closed = new Promise((resolve) => client.once('close', (code, reason) => resolve([code, String(reason)])));
+        await waitFor('websocket connected');
+        terminate();
+        return closed;
+      });
+      assert.deepEqual(driven, [1001, 'going away']);
+      assert.equal(result.signal, 'SIGTERM');
+      assert.deepEqual(result.events.slice(-1), ['websocket closed 1001']);
+    });
+
+    test('bad input gets a clear error', async () => {
+      const result = await runScenario('http:errors', { format });
+      assert.equal(result.code, 0, result.stderr);
+      assert.deepEqual(result.events, [
+        'TypeError: server must be a node:http, node:https or node:http2 server or a Fastify instance, got 42',
+        'TypeError: server must be a node:http, node:https or node:http2 server or a Fastify instance (for Express or Koa, pass the server that app.listen() returns), got function (anonymous)',
+        'TypeError: server must be an HTTP server (node:http, node:https or node:http2), got a plain net.Server',
+        'RangeError: options.timeout must be more than 0 and at most 2147483647 milliseconds, got -1',
+        "TypeError: options.delay must be a number of milliseconds, got '5s'",
+        'RangeError: options.idleGrace must be from 0 to 2147483647 milliseconds, got -1',
+        "TypeError: options.webSockets[0] must be a WebSocket server with a 'clients' set (ws's WebSocketServer), got {}",
+        'TypeError: options.grace is not an option; the options are: idleGrace, webSockets, closeUpgraded, delay, timeout, name',
+        'TypeError: options.name is not an option; the options are: idleGrace, webSockets, closeUpgraded, delay, timeout',
+        'no error',
+        'no error',
+        'Error: drainOnExit() was already called for http server (never listened)',
+        'Error: server is already closed (it listened, then closed); track a server right after creating it',
+        'Error: server is already closed (it listened, then closed); track a server right after creating it',
+      ]);
+    });
+  });
+}
