@@ -23,7 +23,8 @@ import type { ServerDrain } from './server-drain.js';
  * ones with `Connection: close`, sends HTTP/2 sessions a GOAWAY and WebSocket
  * clients a close frame 1001, and resolves when the last connection closes.
  * At `timeout` (default: the global deadline minus 1 s) the rest is destroyed
- * and the hook fails with a `DrainTimeoutError` naming the requests cut.
+ * and stderr (the configured logger) names the requests cut; the exit then
+ * counts as failed (status 0 becomes 1; a signal death stays one).
  * Several servers drain concurrently (their hooks share one group).
  *
  * Throws a TypeError/RangeError for a bad argument, and an Error for a server

@@ -36,9 +36,9 @@ export interface DrainReport {
 
 /**
  * The drain of a server did not complete in time: connections were destroyed
- * and requests cut. `report` says which. The exit hook of `drainOnExit()`
- * throws it (the exit then counts as failed, status 1 unless a signal or
- * another status decides); `close()` rejects with it.
+ * and requests cut. `report` says which. `close()` and `closeGracefully()`
+ * reject with it; at exit, `drainOnExit()` reports its message as a cleanup
+ * failure instead.
  */
 export class DrainTimeoutError extends Error {
   declare readonly report: DrainReport;

@@ -117,7 +117,12 @@ export class TrackedServer implements ServerDrain {
     const delayMs = context.trigger.kind === 'signal' ? remainingExitDelay(delay) : 0;
     const timeout = (): number => Math.min(options.timeout ?? Infinity, exitDrainBudget(context.timeLeft()));
     this.closing = this.drain(delayMs, timeout, options, context.signal);
-    return this.closing;
+    // A drain cut at its timeout is a cleanup failure, reported in one line
+    // naming the requests cut (status 0 becomes 1, a signal death stays one).
+    return this.closing.catch((error: unknown) => {
+      if (!(error instanceof DrainTimeoutError)) throw error;
+      processManager().reportFailure(`graceful-exit: ${error.message}`);
+    });
   }
 
   /** Steps 2–7: the delay, then the drain; the timeout is computed when the delay is over. */
