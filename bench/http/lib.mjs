@@ -12,9 +12,12 @@ const serverProgram = fileURLToPath(new URL('programs/server.mjs', import.meta.u
  * { code, signal, at } (performance.now() when the parent saw the exit).
  * The child is SIGKILLed after `limitMs` (a peer stuck in its drain): `ended.killed` says so.
  */
-export function startServer(variant, options = {}, { limitMs = 15_000, nodeArgs = [] } = {}) {
+export function startServer(variant, options = {}, { limitMs = 15_000, nodeArgs = [], cpu } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeArgs, serverProgram, variant, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const command = [process.execPath, ...nodeArgs, serverProgram, variant, JSON.stringify(options)];
+    // `cpu`: run the server on that core only (taskset), away from the load generator.
+    if (cpu !== undefined) command.unshift('taskset', '-c', String(cpu));
+    const child = spawn(command[0], command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
     let killed = false;
     const guard = setTimeout(() => {
       killed = true;
