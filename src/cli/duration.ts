@@ -1,4 +1,4 @@
-import { MAX_TIMER_MS } from '../lifecycle/exit-options.js';
+import { MAX_TIMER_MS } from '../validate-arguments.js';
 
 const UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 

@@ -1,5 +1,5 @@
 import { describeValue } from '../describe-value.js';
-import { MAX_TIMER_MS, validateTimeout } from '../lifecycle/exit-options.js';
+import { MAX_TIMER_MS, validateNonEmptyString, validateOptionsObject, validateTimeout } from '../validate-arguments.js';
 import { validateWebSocketServers } from './upgraded-connections.js';
 import type { CloseUpgraded, WebSocketServerLike } from './upgraded-connections.js';
 
@@ -94,21 +94,12 @@ const DRAIN_ON_EXIT_OPTIONS = [...CLOSE_OPTIONS, 'name'];
 
 /** Validates the options of `close()`/`closeGracefully()` (`forExit` false) or `drainOnExit()` (true). */
 export function validateDrainOptions(options: unknown, parameter: string, forExit: boolean): ResolvedDrainOptions {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new TypeError(`${parameter} must be an object, got ${describeValue(options)}`);
-  }
-  const known = forExit ? DRAIN_ON_EXIT_OPTIONS : CLOSE_OPTIONS;
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) throw new TypeError(`${parameter}.${key} is not an option; the options are: ${known.join(', ')}`);
-  }
-  const given = options as Record<string, unknown>;
+  const given = validateOptionsObject(options, parameter, forExit ? DRAIN_ON_EXIT_OPTIONS : CLOSE_OPTIONS);
   const { closeUpgraded, name } = given;
   if (closeUpgraded !== undefined && typeof closeUpgraded !== 'function') {
     throw new TypeError(`${parameter}.closeUpgraded must be a function (socket, request) => void, got ${describeValue(closeUpgraded)}`);
   }
-  if (name !== undefined && (typeof name !== 'string' || name === '')) {
-    throw new TypeError(`${parameter}.name must be a non-empty string, got ${describeValue(name)}`);
-  }
+  if (name !== undefined) validateNonEmptyString(name, `${parameter}.name`);
   return {
     idleGrace: given.idleGrace === undefined ? DEFAULT_IDLE_GRACE_MS : validateDuration(given.idleGrace, `${parameter}.idleGrace`),
     webSockets: given.webSockets === undefined ? [] : validateWebSocketServers(given.webSockets, `${parameter}.webSockets`),

@@ -12,7 +12,8 @@ import { signalExitStatus } from '../signals.js';
 import { FAILURE_STATUS, normalizeExitCode, resolveExitRequest, validateExitStatus } from '../status.js';
 import { describeActiveResources } from './active-resources.js';
 import { debugLog } from './debug-log.js';
-import { defaultExitOptions, mergeExitOptions, validateTimeout } from './exit-options.js';
+import { defaultExitOptions, mergeExitOptions } from './exit-options.js';
+import { validateNonEmptyString, validateOptionsObject, validateTimeout } from '../validate-arguments.js';
 import type { ExitOptions, ResolvedExitOptions } from './exit-options.js';
 import { describeTrigger } from './exit-trigger.js';
 import type { ExitTrigger } from './exit-trigger.js';
@@ -91,7 +92,7 @@ export function createExitManager(options: ExitManagerOptions = {}): ExitManager
   return new ExitSequence(facade, mergeExitOptions(defaultExitOptions(facade.platform), exitOptions, 'options'), quiet);
 }
 
-const ON_EXIT_OPTION_NAMES = new Set(['name', 'timeout', 'group']);
+const ON_EXIT_OPTION_NAMES = ['name', 'timeout', 'group'];
 
 class ExitSequence implements ExitManager {
   private readonly controller = new AbortController();
@@ -185,9 +186,7 @@ class ExitSequence implements ExitManager {
   }
 
   requestExit(source: string, status: number = 0): boolean {
-    if (typeof source !== 'string' || source === '') {
-      throw new TypeError(`source must be a non-empty string, got ${describeValue(source)}`);
-    }
+    validateNonEmptyString(source, 'source');
     validateExitStatus(status, 'status');
     if (this.phase !== 'idle') return false;
     this.arm();
@@ -654,25 +653,11 @@ class ExitSequence implements ExitManager {
 }
 
 function validateOnExitOptions(options: unknown): { name?: string; timeout?: number; group?: string } {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new TypeError(`options must be an object, got ${describeValue(options)}`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!ON_EXIT_OPTION_NAMES.has(key)) {
-      throw new TypeError(`options.${key} is not an option of onExit(); the options are: ${[...ON_EXIT_OPTION_NAMES].join(', ')}`);
-    }
-  }
-  const { name, timeout, group } = options as Record<string, unknown>;
+  const { name, timeout, group } = validateOptionsObject(options, 'options', ON_EXIT_OPTION_NAMES);
   const result: { name?: string; timeout?: number; group?: string } = {};
-  if (name !== undefined) {
-    if (typeof name !== 'string' || name === '') throw new TypeError(`options.name must be a non-empty string, got ${describeValue(name)}`);
-    result.name = name;
-  }
+  if (name !== undefined) result.name = validateNonEmptyString(name, 'options.name');
   if (timeout !== undefined) result.timeout = validateTimeout(timeout, 'options.timeout');
-  if (group !== undefined) {
-    if (typeof group !== 'string' || group === '') throw new TypeError(`options.group must be a non-empty string, got ${describeValue(group)}`);
-    result.group = group;
-  }
+  if (group !== undefined) result.group = validateNonEmptyString(group, 'options.group');
   return result;
 }
 

@@ -1,9 +1,7 @@
 import { describeValue } from '../describe-value.js';
 import { defaultSignals, validateSignals } from '../signals.js';
 import { validateExitStatus } from '../status.js';
-
-/** setTimeout's largest delay; a longer one fires at once (with a warning). */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
+import { validateOptionsObject, validateTimeout } from '../validate-arguments.js';
 
 /**
  * How the process ends after a signal started the exit.
@@ -60,30 +58,11 @@ export function defaultExitOptions(platform: string): ResolvedExitOptions {
   };
 }
 
-const OPTION_NAMES = new Set(['signals', 'timeout', 'signalExit', 'handleErrors', 'logger']);
-
-/** Validates a timeout in milliseconds: a positive number up to setTimeout's limit. */
-export function validateTimeout(value: unknown, parameter: string): number {
-  if (typeof value !== 'number') {
-    throw new TypeError(`${parameter} must be a number of milliseconds, got ${describeValue(value)}`);
-  }
-  if (!(value > 0 && value <= MAX_TIMER_MS)) {
-    throw new RangeError(`${parameter} must be more than 0 and at most ${MAX_TIMER_MS} milliseconds, got ${describeValue(value)}`);
-  }
-  return value;
-}
+const OPTION_NAMES = ['signals', 'timeout', 'signalExit', 'handleErrors', 'logger'];
 
 /** Merges validated `options` over `current`. Unknown option names are errors (a typo must not pass silently). */
 export function mergeExitOptions(current: ResolvedExitOptions, options: unknown, parameter: string): ResolvedExitOptions {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new TypeError(`${parameter} must be an object, got ${describeValue(options)}`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!OPTION_NAMES.has(key)) {
-      throw new TypeError(`${parameter}.${key} is not an option; the options are: ${[...OPTION_NAMES].join(', ')}`);
-    }
-  }
-  const given = options as Record<string, unknown>;
+  const given = validateOptionsObject(options, parameter, OPTION_NAMES);
   const merged = { ...current };
   if (given.signals !== undefined) merged.signals = validateSignals(given.signals, `${parameter}.signals`);
   if (given.timeout !== undefined) merged.timeout = validateTimeout(given.timeout, `${parameter}.timeout`);

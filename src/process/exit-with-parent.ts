@@ -3,7 +3,7 @@ import { isMainThread, threadId } from 'node:worker_threads';
 import { debugLog } from '../lifecycle/debug-log.js';
 import { processManager } from '../lifecycle/process-wide-manager.js';
 import { validateExitStatus } from '../status.js';
-import { validateOptionsObject, validateWaitTime } from './terminate.js';
+import { validateOptionsObject, validateTimeout } from '../validate-arguments.js';
 import { openWorkerStopChannel } from './worker-stop-channel.js';
 
 /** Default interval between two checks that the parent process is still there. */
@@ -51,7 +51,7 @@ interface IpcControl {
 export function exitWithParent(options: ExitWithParentOptions = {}): () => void {
   const given = validateOptionsObject(options, 'options', ['status', 'pollInterval']);
   const status = given.status === undefined ? 0 : validateExitStatus(given.status, 'options.status');
-  const pollInterval = given.pollInterval === undefined ? DEFAULT_PARENT_POLL_MS : validateWaitTime(given.pollInterval, 'options.pollInterval');
+  const pollInterval = given.pollInterval === undefined ? DEFAULT_PARENT_POLL_MS : validateTimeout(given.pollInterval, 'options.pollInterval');
   const stops: Array<() => void> = [];
   const exit = (source: string): void => {
     debugLog(() => `exitWithParent: ${source}`);

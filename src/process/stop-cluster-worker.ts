@@ -2,7 +2,8 @@ import { cluster } from './cluster-module.js';
 import type { Worker as ClusterWorker } from 'node:cluster';
 import { describeValue } from '../describe-value.js';
 import { debugLog } from '../lifecycle/debug-log.js';
-import { DEFAULT_STOP_TIMEOUT_MS, stopProcessTree, validateOptionsObject, validateWaitTime } from './terminate.js';
+import { validateOptionsObject, validateTimeout } from '../validate-arguments.js';
+import { DEFAULT_STOP_TIMEOUT_MS, stopProcessTree } from './terminate.js';
 import type { Termination } from './terminate.js';
 
 /** Options of `stopClusterWorker()`. */
@@ -38,7 +39,7 @@ export function stopClusterWorker(worker: ClusterWorker, options: StopClusterWor
     throw new TypeError(`worker must be a cluster Worker (in the primary: cluster.fork() or cluster.workers), got ${describeValue(worker)}`);
   }
   const given = validateOptionsObject(options, 'options', ['timeout', 'signal']);
-  const timeout = given.timeout === undefined ? DEFAULT_STOP_TIMEOUT_MS : validateWaitTime(given.timeout, 'options.timeout');
+  const timeout = given.timeout === undefined ? DEFAULT_STOP_TIMEOUT_MS : validateTimeout(given.timeout, 'options.timeout');
   if (given.signal !== undefined && !(given.signal instanceof AbortSignal)) {
     throw new TypeError(`options.signal must be an AbortSignal, got ${describeValue(given.signal)}`);
   }

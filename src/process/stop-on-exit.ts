@@ -7,7 +7,8 @@ import type { ExitContext } from '../hooks/exit-hook.js';
 import { processManager } from '../lifecycle/process-wide-manager.js';
 import { isClusterWorker, stopClusterWorker } from './stop-cluster-worker.js';
 import { stopWorker } from './stop-worker.js';
-import { DEFAULT_STOP_TIMEOUT_MS, terminate, validateOptionsObject, validateSignalName, validateWaitTime } from './terminate.js';
+import { validateOptionsObject, validateTimeout } from '../validate-arguments.js';
+import { DEFAULT_STOP_TIMEOUT_MS, terminate, validateSignalName } from './terminate.js';
 
 /**
  * Time kept back from what is left of the global deadline when a stop starts,
@@ -65,7 +66,7 @@ export function stopOnExit(target: StoppableTarget, options: StopOnExitOptions =
     throw new TypeError(`target must be a ChildProcess, a worker_threads Worker or a cluster Worker, got ${describeValue(target)}`);
   }
   const given = validateOptionsObject(options, 'options', ['timeout', 'stopSignal', 'tree']);
-  const timeout = given.timeout === undefined ? DEFAULT_STOP_TIMEOUT_MS : validateWaitTime(given.timeout, 'options.timeout');
+  const timeout = given.timeout === undefined ? DEFAULT_STOP_TIMEOUT_MS : validateTimeout(given.timeout, 'options.timeout');
   for (const childOnly of ['stopSignal', 'tree'] as const) {
     if (given[childOnly] !== undefined && !isChild) throw new TypeError(`options.${childOnly} applies to child processes only`);
   }
@@ -100,7 +101,7 @@ export function stopOnExit(target: StoppableTarget, options: StopOnExitOptions =
  */
 export function stopClusterOnExit(options: { timeout?: number } = {}): () => void {
   const given = validateOptionsObject(options, 'options', ['timeout']);
-  const timeout = given.timeout === undefined ? DEFAULT_STOP_TIMEOUT_MS : validateWaitTime(given.timeout, 'options.timeout');
+  const timeout = given.timeout === undefined ? DEFAULT_STOP_TIMEOUT_MS : validateTimeout(given.timeout, 'options.timeout');
   if (!cluster.isPrimary) throw new Error('stopClusterOnExit() must be called in the cluster primary (cluster.isPrimary is false)');
   const entry = { timeout };
   clusterStops.add(entry);

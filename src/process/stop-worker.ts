@@ -2,7 +2,8 @@ import { Worker } from 'node:worker_threads';
 import type { BroadcastChannel } from 'node:worker_threads';
 import { describeValue } from '../describe-value.js';
 import { debugLog } from '../lifecycle/debug-log.js';
-import { DEFAULT_STOP_TIMEOUT_MS, validateOptionsObject, validateWaitTime } from './terminate.js';
+import { validateOptionsObject, validateTimeout } from '../validate-arguments.js';
+import { DEFAULT_STOP_TIMEOUT_MS } from './terminate.js';
 import { openWorkerStopChannel } from './worker-stop-channel.js';
 
 /** Options of `stopWorker()`. */
@@ -47,7 +48,7 @@ export function stopWorker(worker: Worker, options: StopWorkerOptions = {}): Pro
     throw new TypeError(`worker must be a Worker from node:worker_threads, got ${describeValue(worker)}`);
   }
   const given = validateOptionsObject(options, 'options', ['timeout', 'signal']);
-  const timeout = given.timeout === undefined ? DEFAULT_STOP_TIMEOUT_MS : validateWaitTime(given.timeout, 'options.timeout');
+  const timeout = given.timeout === undefined ? DEFAULT_STOP_TIMEOUT_MS : validateTimeout(given.timeout, 'options.timeout');
   if (given.signal !== undefined && !(given.signal instanceof AbortSignal)) {
     throw new TypeError(`options.signal must be an AbortSignal, got ${describeValue(given.signal)}`);
   }

@@ -1,7 +1,7 @@
 import { ChildProcess } from 'node:child_process';
 import { describeValue } from '../describe-value.js';
 import { debugLog } from '../lifecycle/debug-log.js';
-import { MAX_TIMER_MS } from '../lifecycle/exit-options.js';
+import { validateOptionsObject, validateTimeout } from '../validate-arguments.js';
 import { signalNumber } from '../signals.js';
 import { ProcessTree } from './process-tree.js';
 
@@ -105,7 +105,7 @@ const TERMINATE_OPTION_NAMES = ['stopSignal', 'timeout', 'tree', 'signal'];
 function validateTerminateOptions(options: unknown, parameter: string): ValidTerminateOptions {
   const given = validateOptionsObject(options, parameter, TERMINATE_OPTION_NAMES);
   const stopSignal = given.stopSignal === undefined ? 'SIGTERM' : validateSignalName(given.stopSignal, `${parameter}.stopSignal`);
-  const timeout = given.timeout === undefined ? DEFAULT_STOP_TIMEOUT_MS : validateWaitTime(given.timeout, `${parameter}.timeout`);
+  const timeout = given.timeout === undefined ? DEFAULT_STOP_TIMEOUT_MS : validateTimeout(given.timeout, `${parameter}.timeout`);
   if (given.tree !== undefined && typeof given.tree !== 'boolean') {
     throw new TypeError(`${parameter}.tree must be a boolean, got ${describeValue(given.tree)}`);
   }
@@ -115,31 +115,11 @@ function validateTerminateOptions(options: unknown, parameter: string): ValidTer
   return { stopSignal, timeout, tree: given.tree ?? true, signal: given.signal };
 }
 
-/** Checks that `options` is a plain options object with only known names. */
-export function validateOptionsObject(options: unknown, parameter: string, names: readonly string[]): Record<string, unknown> {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new TypeError(`${parameter} must be an object, got ${describeValue(options)}`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!names.includes(key)) throw new TypeError(`${parameter}.${key} is not an option; the options are: ${names.join(', ')}`);
-  }
-  return options as Record<string, unknown>;
-}
-
 /** A signal name known on this platform ('SIGTERM'). */
 export function validateSignalName(value: unknown, parameter: string): NodeJS.Signals {
   if (typeof value !== 'string') throw new TypeError(`${parameter} must be a signal name such as 'SIGTERM', got ${describeValue(value)}`);
   if (signalNumber(value) === undefined) throw new RangeError(`${parameter} is ${describeValue(value)}, which is not a signal on ${process.platform}`);
   return value as NodeJS.Signals;
-}
-
-/** A wait in milliseconds: a positive number up to setTimeout's limit. */
-export function validateWaitTime(value: unknown, parameter: string): number {
-  if (typeof value !== 'number') throw new TypeError(`${parameter} must be a number of milliseconds, got ${describeValue(value)}`);
-  if (!(value > 0 && value <= MAX_TIMER_MS)) {
-    throw new RangeError(`${parameter} must be more than 0 and at most ${MAX_TIMER_MS} milliseconds, got ${describeValue(value)}`);
-  }
-  return value;
 }
 
 /**

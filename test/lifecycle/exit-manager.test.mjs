@@ -59,7 +59,7 @@ describe('onExit() validates its arguments', () => {
     [[() => {}, { name: '' }], TypeError, "options.name must be a non-empty string, got ''"],
     [[() => {}, { timeout: -1 }], RangeError, 'options.timeout must be more than 0 and at most 2147483647 milliseconds, got -1'],
     [[() => {}, { group: 5 }], TypeError, 'options.group must be a non-empty string, got 5'],
-    [[() => {}, { priority: 1 }], TypeError, 'options.priority is not an option of onExit(); the options are: name, timeout, group'],
+    [[() => {}, { priority: 1 }], TypeError, 'options.priority is not an option; the options are: name, timeout, group'],
   ];
   for (const [args, ErrorClass, message] of cases) {
     test(`${message.split(',')[0]}`, () => {
