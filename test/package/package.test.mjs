@@ -36,12 +36,14 @@ function runUntilExit(args, options = {}) {
 }
 
 describe('importing', () => {
-  for (const file of ['import-only.mjs', 'import-only.cjs']) {
-    test(`${file}: importing alone adds no listener, timer or handle`, () => {
-      const result = spawnSync(process.execPath, [fixture(file)], { encoding: 'utf8' });
-      assert.equal(result.status, 0, result.stderr);
-      assert.equal(result.stdout, 'no change\n');
-    });
+  for (const entry of ['graceful-exit', 'graceful-exit/http', 'graceful-exit/process', 'graceful-exit/testing']) {
+    for (const file of ['import-only.mjs', 'import-only.cjs']) {
+      test(`${entry} (${file.endsWith('.mjs') ? 'ESM' : 'CommonJS'}): importing alone adds no listener, timer or handle`, () => {
+        const result = spawnSync(process.execPath, [fixture(file), entry], { encoding: 'utf8' });
+        assert.equal(result.status, 0, result.stderr);
+        assert.equal(result.stdout, 'no change\n');
+      });
+    }
   }
 });
 

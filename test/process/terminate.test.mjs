@@ -117,12 +117,3 @@ describe('argument validation', () => {
   });
 });
 
-describe('importing', () => {
-  test('importing graceful-exit/process installs nothing: no listener, timer or handle', async () => {
-    const { spawnSync } = await import('node:child_process');
-    const fixture = new URL('../fixtures/import-process-only.mjs', import.meta.url);
-    const result = spawnSync(process.execPath, [fixture.pathname], { encoding: 'utf8' });
-    assert.equal(result.status, 0, result.stderr);
-    assert.equal(result.stdout, 'no change\n');
-  });
-});
