@@ -9,10 +9,12 @@ const requireBuiltin = createRequire('/');
 let os: typeof import('node:os') | undefined;
 let tty: typeof import('node:tty') | undefined;
 
+/** node:os, loaded on first call. */
 export function loadOs(): typeof import('node:os') {
   return (os ??= requireBuiltin('node:os') as typeof import('node:os'));
 }
 
+/** node:tty, loaded on first call. */
 export function loadTty(): typeof import('node:tty') {
   return (tty ??= requireBuiltin('node:tty') as typeof import('node:tty'));
 }

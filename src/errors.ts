@@ -110,10 +110,12 @@ export class ExitStartedError extends Error {
 }
 Object.defineProperty(ExitStartedError.prototype, 'name', { value: 'AbortError', writable: true, configurable: true });
 
+/** A SystemExit from any copy of the package (checked by brand, not by class). */
 export function isSystemExit(value: unknown): value is SystemExit {
   return hasBrand(value, SYSTEM_EXIT_BRAND);
 }
 
+/** An ExitError (or subclass) from any copy of the package (checked by brand, not by class). */
 export function isExitError(value: unknown): value is ExitError {
   return hasBrand(value, EXIT_ERROR_BRAND);
 }

@@ -7,6 +7,7 @@ export const MAX_EXIT_STATUS = 255;
 /** The status used when a failure has no status of its own (Node's uncaught-exception code). */
 export const FAILURE_STATUS = 1;
 
+/** An integer 0–255: a status wait(2) reports unchanged. */
 export function isExitStatus(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_EXIT_STATUS;
 }

@@ -9,6 +9,7 @@ export const EXIT_USAGE = 64;
 export const EXIT_CANNOT_EXECUTE = 126;
 export const EXIT_NOT_FOUND = 127;
 
+/** The text of `graceful-exit --help`. */
 export function usage(): string {
   const signals = FORWARDED_SIGNALS.map((signal) => signal.slice(3)).join(', ');
   return `Usage: graceful-exit [options] [--] command [args...]

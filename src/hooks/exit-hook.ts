@@ -14,6 +14,8 @@ export interface ExitContext {
   readonly signal: AbortSignal;
   /** Milliseconds left before `signal` aborts for time (its own timeout or the global deadline); never negative. */
   timeLeft(): number;
+  /** Milliseconds since the exit started (so a wait meant once per exit is not repeated by each hook). */
+  elapsed(): number;
 }
 
 /** A cleanup function; it may return a promise, which is awaited. */

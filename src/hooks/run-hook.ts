@@ -36,7 +36,8 @@ export interface HookRunContext {
   readonly trigger: ExitTrigger;
   readonly exitCode: number;
   readonly facade: ProcessFacade;
-  /** When the global deadline falls (facade clock). */
+  /** When the exit started, and when the global deadline falls (facade clock). */
+  readonly startedAt: number;
   readonly deadlineAt: number;
   /** True for the errors that mean "already exiting" (SystemExit from a nested exit()). */
   readonly isExitSignal: (error: unknown) => boolean;
@@ -108,6 +109,7 @@ export function startHook(hook: RegisteredHook, context: HookRunContext): Runnin
 
   const ownDeadline = hook.timeout === undefined ? Infinity : startedAt + hook.timeout;
   const timeLeft = (): number => Math.max(0, Math.min(ownDeadline, context.deadlineAt) - facade.now());
+  const elapsed = (): number => facade.now() - context.startedAt;
   const failed = (error: unknown): HookOutcome =>
     context.isExitSignal(error) ? { kind: 'completed' } : { kind: 'failed', error };
   try {
@@ -118,6 +120,7 @@ export function startHook(hook: RegisteredHook, context: HookRunContext): Runnin
         return signal.get();
       },
       timeLeft,
+      elapsed,
     });
     if (isThenable(result)) {
       result.then(
@@ -155,7 +158,8 @@ export function runHookSynchronously(
   const controller = new AbortController();
   try {
     // process.exit() is under way: no time is left for anything asynchronous.
-    const result = hook.run({ trigger: context.trigger, exitCode: context.exitCode, signal: controller.signal, timeLeft: () => 0 });
+    const elapsed = (): number => context.facade.now() - context.startedAt;
+    const result = hook.run({ trigger: context.trigger, exitCode: context.exitCode, signal: controller.signal, timeLeft: () => 0, elapsed });
     if (isThenable(result)) {
       // Its rejection would arrive after the process is gone; keep it from
       // being reported as unhandled in the meantime.

@@ -1,5 +1,4 @@
 import { describeValue } from '../describe-value.js';
-import { processManager } from '../lifecycle/process-wide-manager.js';
 
 /**
  * The default `delay` of `drainOnExit()` inside Kubernetes: 5 s. Kubernetes
@@ -28,33 +27,13 @@ export function defaultExitDelay(): number {
   return isKubernetes() ? KUBERNETES_DELAY_MS : 0;
 }
 
-// Shared by every copy of the package (ESM and CommonJS builds), like the exit
-// manager: the delay is counted once per process, from the start of the exit.
-const STATE_KEY = Symbol.for('graceful-exit.http.exitStart@1');
-interface ExitStartState {
-  startedAt: number | undefined;
-}
-
-/** Records when the exit starts; call before the exit can start (when a drain hook is registered). */
-export function watchExitStart(): void {
-  const global = globalThis as Record<symbol, ExitStartState | undefined>;
-  if (global[STATE_KEY] !== undefined) return;
-  const state: ExitStartState = { startedAt: undefined };
-  global[STATE_KEY] = state;
-  const signal = processManager().shutdownSignal;
-  if (signal.aborted) state.startedAt = performance.now();
-  else signal.addEventListener('abort', () => (state.startedAt = performance.now()), { once: true });
-}
-
 /**
- * What is left of `delay`, counted from the start of the exit: several
+ * What is left of `delay` once the exit has run for `elapsed` ms: several
  * servers, or a server whose hook starts after other hooks, never add their
  * delays up. The delay happens once per process.
  */
-export function remainingExitDelay(delay: number): number {
-  const startedAt = (globalThis as Record<symbol, ExitStartState | undefined>)[STATE_KEY]?.startedAt;
-  if (startedAt === undefined) return delay;
-  return Math.max(0, startedAt + delay - performance.now());
+export function remainingExitDelay(delay: number, elapsed: number): number {
+  return Math.max(0, delay - elapsed);
 }
 
 /** Waits `ms` (a ref'd timer: the server being served during the delay is the point), or until `signal` aborts. */

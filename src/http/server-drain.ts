@@ -7,7 +7,7 @@ import { DEFAULT_CLOSE_TIMEOUT_MS, exitDrainBudget, validateDrainOptions } from 
 import type { CloseOptions, ResolvedDrainOptions } from './drain-options.js';
 import { DrainTimeoutError } from './drain-report.js';
 import type { DrainReport } from './drain-report.js';
-import { defaultExitDelay, remainingExitDelay, waitForDelay, watchExitStart } from './exit-delay.js';
+import { defaultExitDelay, remainingExitDelay, waitForDelay } from './exit-delay.js';
 import { resolveServerTarget, underlyingServer } from './server-target.js';
 
 /**
@@ -99,7 +99,6 @@ export class TrackedServer implements ServerDrain {
 
   /** Registers the exit hook of `drainOnExit()`. */
   registerExitHook(options: ResolvedDrainOptions): void {
-    watchExitStart();
     const delay = options.delay ?? defaultExitDelay();
     const unregister = processManager().onExit((context) => this.closeForExit(context, options, delay), {
       name: options.name ?? 'http server',
@@ -114,7 +113,7 @@ export class TrackedServer implements ServerDrain {
   private closeForExit(context: ExitContext, options: ResolvedDrainOptions, delay: number): Promise<unknown> {
     // Already drained (or draining) by hand: whoever called close() has the outcome.
     if (this.closing !== undefined) return this.closing.catch(() => {});
-    const delayMs = context.trigger.kind === 'signal' ? remainingExitDelay(delay) : 0;
+    const delayMs = context.trigger.kind === 'signal' ? remainingExitDelay(delay, context.elapsed()) : 0;
     const timeout = (): number => Math.min(options.timeout ?? Infinity, exitDrainBudget(context.timeLeft()));
     this.closing = this.drain(delayMs, timeout, options, context.signal);
     // A drain cut at its timeout is a cleanup failure, reported in one line

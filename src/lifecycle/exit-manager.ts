@@ -457,6 +457,7 @@ class ExitSequence implements ExitManager {
     const wasIdle = this.phase === 'idle';
     if (wasIdle) {
       this.trigger = { kind: 'process-exit' };
+      this.startedAt = this.facade.now();
       this.status = normalizeExitCode(this.facade.getExitCode()) ?? normalizeExitCode(code) ?? 0;
     } else {
       const running = this.cutRunning('forced', new DOMException('process.exit() was called', 'AbortError'));
@@ -576,6 +577,7 @@ class ExitSequence implements ExitManager {
       trigger: this.trigger!,
       exitCode: this.statusAsShown(),
       facade: this.facade,
+      startedAt: this.startedAt,
       deadlineAt: this.deadlineAt(),
       isExitSignal: (error) => isSystemExit(error) || this.isThrownByExit(error),
     };

@@ -48,6 +48,7 @@ export interface ResolvedExitOptions {
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 
+/** Every option at its default, for `platform` (its default signals differ on Windows). */
 export function defaultExitOptions(platform: string): ResolvedExitOptions {
   return {
     signals: defaultSignals(platform),

@@ -25,6 +25,7 @@ export const WORKER_STOP_CHANNEL = 'graceful-exit:worker-stop@1';
 
 export type WorkerStopMessage = { readonly type: 'stop'; readonly threadId: number } | { readonly type: 'listening'; readonly threadId: number };
 
+/** Whether a BroadcastChannel message is one of the stop protocol's (other senders may share the name). */
 export function isWorkerStopMessage(value: unknown): value is WorkerStopMessage {
   if (typeof value !== 'object' || value === null) return false;
   const { type, threadId } = value as Record<string, unknown>;

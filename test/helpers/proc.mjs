@@ -2,23 +2,24 @@
 // start time, later assert it is gone (a pid reused meanwhile has another start time).
 import { readFileSync } from 'node:fs';
 
-export function startTime(pid) {
+/** The fields of /proc/<pid>/stat after the command name (state first), or undefined if it does not exist. */
+function statFields(pid) {
   try {
     const text = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return text.slice(text.lastIndexOf(')') + 2).split(' ')[19];
+    return text.slice(text.lastIndexOf(')') + 2).split(' ');
   } catch {
     return undefined;
   }
 }
 
+/** The start time of a process (clock ticks since boot): with the pid, it identifies one process. */
+export function startTime(pid) {
+  return statFields(pid)?.[19];
+}
+
 /** The state letter (S, R, Z…) of a process, or undefined if it does not exist. */
 export function processState(pid) {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return text.slice(text.lastIndexOf(')') + 2).split(' ')[0];
-  } catch {
-    return undefined;
-  }
+  return statFields(pid)?.[0];
 }
 
 /** Records processes (by pid) while they run. */

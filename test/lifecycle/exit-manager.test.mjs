@@ -233,6 +233,20 @@ describe('the sequence on a test process', () => {
     assert.ok(left[1] > 100 && left[1] <= 200, `own timeout: ${left[1]}`);
   });
 
+  test('elapsed() counts from the start of the exit, across hooks', async () => {
+    const { proc, manager } = setup();
+    const seen = [];
+    manager.onExit(({ elapsed }) => seen.push(elapsed()));
+    manager.onExit(async ({ elapsed }) => {
+      seen.push(elapsed());
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    });
+    manager.requestExit('test');
+    await proc.ended;
+    assert.ok(seen[0] >= 0 && seen[0] < 50, `first hook: ${seen[0]}`);
+    assert.ok(seen[1] >= 50 && seen[1] < 5000, `second hook, after the first waited 50 ms: ${seen[1]}`);
+  });
+
   test('removing the last hook removes the signal and lifecycle listeners', () => {
     const { proc, manager } = setup();
     const unregister = manager.onExit(() => {});

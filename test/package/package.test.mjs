@@ -1,11 +1,13 @@
 // The package as installed: no side effects on import, one manager for every copy.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
+import { signalOn } from '../helpers/run-scenario.mjs';
+import { spawnProcess } from '../helpers/spawn-process.mjs';
 
 const fixture = (name) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -13,26 +15,7 @@ const helpers = fixture('scenario-helpers.cjs');
 
 /** Runs a node script; sends SIGTERM at its 'ready' event (fd 3). */
 function runUntilExit(args, options = {}) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], ...options });
-    const events = [];
-    let stderr = '';
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.stdio[3].on('data', (chunk) => {
-      for (const line of String(chunk).split('\n').filter(Boolean)) {
-        events.push(line);
-        if (line === 'ready') child.kill('SIGTERM');
-      }
-    });
-    const guard = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`hung; events ${events}`));
-    }, 20_000);
-    child.on('close', (code, signal) => {
-      clearTimeout(guard);
-      resolve({ code, signal, events, stderr });
-    });
-  });
+  return spawnProcess(process.execPath, args, { ...options, onEvent: signalOn('SIGTERM') }).done;
 }
 
 describe('importing', () => {
