@@ -82,13 +82,16 @@ describe('HTTP/1.1 drain', { concurrency: 4 }, () => {
     const port = await listen(server);
     const agent = new http.Agent({ keepAlive: true });
     const sockets = [];
+    // Idle since the server ended the last response: the client may see it later on a loaded machine.
+    let idleSince = 0;
+    server.on('request', (req, res) => res.on('close', () => (idleSince = performance.now())));
     await Promise.all(Array.from({ length: 5 }, () => request(port, '/ms/0', { agent, onSocket: (s) => sockets.push(watchSocket(s)) })));
-    const idleSince = performance.now();
     const report = await drain.close({ idleGrace: 200 });
     const closedAfter = performance.now() - idleSince;
     assert.deepEqual(await Promise.all(sockets), Array(5).fill({ errors: [], hadError: false }));
     assert.equal(report.connectionsAtStart, 5);
-    assert.ok(closedAfter >= 195 && closedAfter < 400, `closed ${closedAfter} ms after the sockets went idle`);
+    // Timers may fire a little early (ms rounding); the upper bound only shows it did not wait for something else.
+    assert.ok(closedAfter >= 190 && closedAfter < 1000, `closed ${closedAfter} ms after the sockets went idle`);
     assert.equal(Object.keys(agent.freeSockets).length, 0);
     // The listener is closed: a new connection is refused, not accepted and reset.
     assert.equal((await request(port, '/ms/0', { agent })).error, 'ECONNREFUSED');
