@@ -72,7 +72,7 @@ describe('HTTP/1.1 drain', { concurrency: 4 }, () => {
     // Event-driven: the drain ends right after the last response, not on a polling tick.
     const lastResponse = Math.max(...results.map((r) => r.endedAt));
     assert.ok(lastResponse - started > 200, `responses took ${lastResponse - started} ms`);
-    assert.ok(started + report.durationMs - lastResponse < 60, `drain ended ${started + report.durationMs - lastResponse} ms after the last response`);
+    assert.ok(started + report.durationMs - lastResponse < 100, `drain ended ${started + report.durationMs - lastResponse} ms after the last response`);
     assert.equal(drain.state, 'closed');
   });
 
@@ -103,10 +103,11 @@ describe('HTTP/1.1 drain', { concurrency: 4 }, () => {
     const port = await listen(server);
     const agent = new http.Agent({ keepAlive: true });
     await Promise.all(Array.from({ length: 20 }, () => request(port, '/ms/0', { agent })));
-    await sleep(150);
-    const report = await drain.close();
+    await sleep(300);
+    // Waiting out the grace from the drain's start would take 250 ms; the margin absorbs a loaded machine.
+    const report = await drain.close({ idleGrace: 250 });
     assert.equal(report.connectionsAtStart, 20);
-    assert.ok(report.durationMs < 80, `took ${report.durationMs} ms`);
+    assert.ok(report.durationMs < 200, `took ${report.durationMs} ms`);
     agent.destroy();
   });
 
