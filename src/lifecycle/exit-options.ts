@@ -46,6 +46,7 @@ export interface ResolvedExitOptions {
   readonly logger: ((message: string) => void) | undefined;
 }
 
+/** The global exit deadline when `configure({ timeout })` does not set one: 10 s, Docker's default stop grace period. */
 export const DEFAULT_TIMEOUT_MS = 10_000;
 
 /** Every option at its default, for `platform` (its default signals differ on Windows). */
