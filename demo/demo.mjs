@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 const sectionsDir = new URL('sections/', import.meta.url);
 const files = readdirSync(sectionsDir).filter((name) => name.endsWith('.mjs')).sort();
 
-console.log(`graceful-exit demo (Node ${process.version})`);
+console.log(`farewell demo (Node ${process.version})`);
 let failures = 0;
 for (const file of files) {
   const section = await import(pathToFileURL(new URL(file, sectionsDir).pathname).href);

@@ -5,11 +5,11 @@ import type { ExitTrigger } from './lifecycle/exit-trigger.js';
 // versions in node_modules) define two classes of each name. The process-wide
 // exit manager is shared between them, so it recognises these errors by a
 // brand registered with Symbol.for rather than by class identity.
-const SYSTEM_EXIT_BRAND = Symbol.for('graceful-exit.SystemExit');
-const EXIT_ERROR_BRAND = Symbol.for('graceful-exit.ExitError');
+const SYSTEM_EXIT_BRAND = Symbol.for('farewell.SystemExit');
+const EXIT_ERROR_BRAND = Symbol.for('farewell.ExitError');
 
 /** Called when an ExitError is constructed, so that uncaught ones are handled. */
-const EXIT_ERROR_CREATED = Symbol.for('graceful-exit.onExitErrorCreated');
+const EXIT_ERROR_CREATED = Symbol.for('farewell.onExitErrorCreated');
 
 function hasBrand(value: unknown, brand: symbol): boolean {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true;

@@ -1,5 +1,5 @@
 /**
- * graceful-exit: terminate a Node.js program gracefully.
+ * farewell: terminate a Node.js program gracefully.
  *
  * Importing this module installs nothing: no listener, no timer. Listeners
  * are installed on first use (`onExit`, `exit`, `configure`, or creating an

@@ -119,7 +119,7 @@ for (const format of FORMATS) {
       const result = await runScenario('exit:exitNowInvalid', { format });
       assert.equal(result.code, 1);
       assert.deepEqual(result.events, []);
-      assert.equal(result.stderr, 'graceful-exit: exitNow(): code must be an integer from 0 to 255, got -3; exiting with status 1\n');
+      assert.equal(result.stderr, 'farewell: exitNow(): code must be an integer from 0 to 255, got -3; exiting with status 1\n');
     });
   });
 }

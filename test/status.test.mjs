@@ -1,8 +1,8 @@
 // exit()'s argument as Python's sys.exit reads it (made stricter), in-process.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ExitError, SystemExit } from 'graceful-exit';
-import { createExitManager, createTestProcess } from 'graceful-exit/testing';
+import { ExitError, SystemExit } from 'farewell';
+import { createExitManager, createTestProcess } from 'farewell/testing';
 
 async function exitWith(args, exitCode) {
   const proc = createTestProcess();

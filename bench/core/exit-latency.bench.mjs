@@ -1,6 +1,6 @@
 // SIGTERM → process gone, with 10 no-op async exit hooks, against a raw
 // `process.on('SIGTERM', () => process.exit(0))` and the peers.
-// Target: graceful-exit ≤ raw + 1 ms at the median.
+// Target: farewell ≤ raw + 1 ms at the median.
 import { fileURLToPath } from 'node:url';
 import { spawnReady } from '../lib/spawn.mjs';
 import { fixed, median, percentile, sampleRoundRobin } from '../lib/stats.mjs';
@@ -9,7 +9,7 @@ import { printSection } from '../lib/table.mjs';
 const program = (name) => fileURLToPath(new URL(`programs/${name}`, import.meta.url));
 const VARIANTS = {
   'raw process.on + process.exit(0)': 'sigterm-raw.cjs',
-  'graceful-exit (10 async hooks)': 'sigterm-graceful-exit.mjs',
+  'farewell (10 async hooks)': 'sigterm-farewell.mjs',
   'signal-exit (10 sync callbacks)': 'sigterm-signal-exit.mjs',
   'exit-hook asyncExitHook (10 hooks)': 'sigterm-exit-hook.mjs',
   'close-with-grace (10 awaited calls)': 'sigterm-close-with-grace.cjs',
@@ -35,6 +35,6 @@ export async function run() {
     return [name, fixed(median(ms)), fixed(percentile(ms, 0.9)), `${median(ms) - raw >= 0 ? '+' : ''}${fixed(median(ms) - raw)}`, ends];
   });
   printSection('SIGTERM → process gone (10 no-op hooks)', ['variant', 'median ms', 'p90 ms', 'median − raw (ms)', 'ends by'], rows, [
-    `${ROUNDS} rounds, variants interleaved; time from kill() in the parent to the child's exit event. Target: graceful-exit ≤ raw + 1 ms at the median.`,
+    `${ROUNDS} rounds, variants interleaved; time from kill() in the parent to the child's exit event. Target: farewell ≤ raw + 1 ms at the median.`,
   ]);
 }

@@ -7,8 +7,8 @@ import { printSection } from '../lib/table.mjs';
 const RSS = 'process.stdout.write(String(process.memoryUsage().rss))';
 const VARIANTS = {
   'node (nothing imported)': ['--input-type=module', '-e', RSS],
-  'graceful-exit (ESM)': ['--input-type=module', '-e', `import 'graceful-exit'; ${RSS}`],
-  'graceful-exit (CJS)': ['-e', `require('graceful-exit'); ${RSS}`],
+  'farewell (ESM)': ['--input-type=module', '-e', `import 'farewell'; ${RSS}`],
+  'farewell (CJS)': ['-e', `require('farewell'); ${RSS}`],
   'signal-exit (ESM)': ['--input-type=module', '-e', `import 'signal-exit'; ${RSS}`],
   'exit-hook (ESM)': ['--input-type=module', '-e', `import 'exit-hook'; ${RSS}`],
   'close-with-grace (CJS)': ['-e', `require('close-with-grace'); ${RSS}`],

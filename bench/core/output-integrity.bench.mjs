@@ -1,6 +1,6 @@
 // Output integrity: bytes that reach a slow pipe reader (it starts reading
 // 500 ms late) when a program writes 10 MiB to stdout and then ends.
-// Target: 100 % for graceful-exit's exit paths.
+// Target: 100 % for farewell's exit paths.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { fixed, median } from '../lib/stats.mjs';
@@ -12,9 +12,9 @@ const PATHS = [
   'process.exit',
   'natural end',
   'process.exitCode',
-  'graceful-exit exit(0)',
-  'graceful-exit on SIGTERM',
-  'graceful-exit exitNow(0)',
+  'farewell exit(0)',
+  'farewell on SIGTERM',
+  'farewell exitNow(0)',
   'signal-exit + process.exit',
   'exit-hook gracefulExit(0)',
   'close-with-grace close()',
@@ -51,6 +51,6 @@ export async function run() {
     rows.push([path, bytes.toLocaleString('en-US'), `${fixed((bytes / TOTAL) * 100, 1)} %`, [...new Set(results.map((r) => r.end))].join(', ')]);
   }
   printSection('Output integrity: 10 MiB to stdout, reader starts 500 ms late', ['exit path', 'bytes delivered (median)', 'share', 'ends by'], rows, [
-    `${RUNS} runs per path. \`exitNow\` is \`os._exit\`: losing queued output is its contract. Target: 100 % for graceful-exit's graceful paths.`,
+    `${RUNS} runs per path. \`exitNow\` is \`os._exit\`: losing queued output is its contract. Target: 100 % for farewell's graceful paths.`,
   ]);
 }

@@ -1,6 +1,6 @@
 // 200 idle keep-alive clients (each made one request, then went quiet for
 // 300 ms): SIGTERM → process gone, and errors seen by the clients.
-// Target for graceful-exit: within 20 ms of SIGTERM, zero client errors.
+// Target for farewell: within 20 ms of SIGTERM, zero client errors.
 import http from 'node:http';
 import { fixed, median, percentile, sampleRoundRobin } from '../lib/stats.mjs';
 import { printSection } from '../lib/table.mjs';
@@ -44,6 +44,6 @@ export async function run() {
     return [variant, fixed(median(ms), 1), fixed(percentile(ms, 0.9), 1), tally(samples[variant].map((s) => s.errors))];
   });
   printSection(`${CLIENTS} idle keep-alive clients at SIGTERM`, ['library', 'SIGTERM → gone, median ms', 'p90 ms', 'client errors per round'], rows, [
-    `${ROUNDS} rounds per library, interleaved; clients idle for 300 ms (longer than graceful-exit's 100 ms idle grace). Bare node SIGTERM exit: median ${fixed(median(bare), 1)} ms. Target for graceful-exit: ≤ 20 ms, 0 errors.`,
+    `${ROUNDS} rounds per library, interleaved; clients idle for 300 ms (longer than farewell's 100 ms idle grace). Bare node SIGTERM exit: median ${fixed(median(bare), 1)} ms. Target for farewell: ≤ 20 ms, 0 errors.`,
   ]);
 }

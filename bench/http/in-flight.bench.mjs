@@ -1,6 +1,6 @@
 // 20 keep-alive clients, each with a request in flight that ends 300 ms after
 // SIGTERM: time until the process is gone, client errors, and how many
-// responses told the client to close. Target for graceful-exit: ≤ 1.05 × (300 ms
+// responses told the client to close. Target for farewell: ≤ 1.05 × (300 ms
 // + a bare node's SIGTERM exit), zero errors, every response with Connection: close.
 import http from 'node:http';
 import { fixed, median, percentile, sampleRoundRobin } from '../lib/stats.mjs';
@@ -62,7 +62,7 @@ export async function run() {
     ['library', 'SIGTERM → gone, median ms', 'p90 ms', '÷ (300 + bare exit)', 'client errors per round', 'responses with Connection: close'],
     rows,
     [
-      `${ROUNDS} rounds per library, interleaved. Bare node SIGTERM exit: median ${fixed(median(bare), 1)} ms, so the floor is ${fixed(floor, 1)} ms. Target for graceful-exit: ÷ ≤ 1.05, 0 errors, ${CLIENTS}/${CLIENTS} with Connection: close.`,
+      `${ROUNDS} rounds per library, interleaved. Bare node SIGTERM exit: median ${fixed(median(bare), 1)} ms, so the floor is ${fixed(floor, 1)} ms. Target for farewell: ÷ ≤ 1.05, 0 errors, ${CLIENTS}/${CLIENTS} with Connection: close.`,
       'Every library gets a 10 s drain timeout. `server.close()` waits for the keep-alive timeout (5 s + 1 s) on Node 20 (node-platform-facts §7).',
     ],
   );

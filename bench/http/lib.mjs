@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export const PEERS = ['graceful-exit', 'server.close()', 'http-terminator', 'stoppable', '@godaddy/terminus', 'http-graceful-shutdown'];
+export const PEERS = ['farewell', 'server.close()', 'http-terminator', 'stoppable', '@godaddy/terminus', 'http-graceful-shutdown'];
 const serverProgram = fileURLToPath(new URL('programs/server.mjs', import.meta.url));
 
 /**

@@ -1,7 +1,7 @@
 // Back-to-back keep-alive load on 20 connections, SIGTERM mid-run: requests
 // that fail after being sent (a reset or hang-up on a request already on the
 // wire) against requests refused before being sent (ECONNREFUSED: the client
-// may retry them safely). Target for graceful-exit: zero failed after sent.
+// may retry them safely). Target for farewell: zero failed after sent.
 import { fixed, median, sampleRoundRobin } from '../lib/stats.mjs';
 import { printSection } from '../lib/table.mjs';
 import { startLoad } from '../../test/helpers/load.mjs';
@@ -45,7 +45,7 @@ export async function run() {
     ['library', 'failed after sent, per round', 'total', 'SIGTERM → gone, median ms', 'failures seen'],
     rows,
     [
-      `${ROUNDS} rounds per library, interleaved; SIGTERM after 500 ms of load (≈ ${fixed(median(samples['graceful-exit'].map((s) => s.rate)), 0)} requests/s against graceful-exit). Refused connections (ECONNREFUSED) are not counted: they never left the client. Target for graceful-exit: 0 failed after sent.`,
+      `${ROUNDS} rounds per library, interleaved; SIGTERM after 500 ms of load (≈ ${fixed(median(samples['farewell'].map((s) => s.rate)), 0)} requests/s against farewell). Refused connections (ECONNREFUSED) are not counted: they never left the client. Target for farewell: 0 failed after sent.`,
     ],
   );
 }

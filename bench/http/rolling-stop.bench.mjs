@@ -3,7 +3,7 @@
 // stopping instance 500 ms after SIGTERM, as endpoints lag), 16 keep-alive
 // client connections under back-to-back load, every library given the same
 // 700 ms drain delay: failed requests per round, and how long after the delay
-// the instance is gone. Target for graceful-exit: zero failed requests over
+// the instance is gone. Target for farewell: zero failed requests over
 // all rounds, gone within delay + 50 ms.
 import { fixed, median, percentile, sampleRoundRobin } from '../lib/stats.mjs';
 import { printSection } from '../lib/table.mjs';
@@ -53,7 +53,7 @@ export async function run() {
     ['library', 'failed requests per round', 'total', 'gone after SIGTERM − delay, median ms', 'p90 ms'],
     rows,
     [
-      `${ROUNDS} rounds per library, interleaved; about ${fixed(median(samples['graceful-exit'].map((s) => s.total)), 0)} requests per round. The router (in the benchmark process) splices each client connection to one backend, passing FINs and resets through; existing connections keep going to the stopping instance until it closes them, as with kube-proxy. A failed request is any the client saw fail (reset, hang-up, refused). Target for graceful-exit: 0 in every round, gone within delay + 50 ms.`,
+      `${ROUNDS} rounds per library, interleaved; about ${fixed(median(samples['farewell'].map((s) => s.total)), 0)} requests per round. The router (in the benchmark process) splices each client connection to one backend, passing FINs and resets through; existing connections keep going to the stopping instance until it closes them, as with kube-proxy. A failed request is any the client saw fail (reset, hang-up, refused). Target for farewell: 0 in every round, gone within delay + 50 ms.`,
     ],
   );
 }

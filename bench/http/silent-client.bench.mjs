@@ -1,6 +1,6 @@
 // A client that connects and never sends a byte (a browser's speculative
 // pre-connection): SIGTERM → process gone, against the same server without it.
-// Target for graceful-exit: exit time unaffected.
+// Target for farewell: exit time unaffected.
 import net from 'node:net';
 import { fixed, median, sampleRoundRobin } from '../lib/stats.mjs';
 import { printSection } from '../lib/table.mjs';
@@ -43,6 +43,6 @@ export async function run() {
   const show = (ms) => (Number.isFinite(ms) ? fixed(ms, 1) : `stuck (killed at ${STUCK_MS / 1000} s)`);
   const rows = PEERS.map((peer) => [peer, ...Object.keys(CASES).map((name) => show(median(samples[`${peer}|${name}`])))]);
   printSection('A client that never sends a byte: SIGTERM → process gone, median ms', ['library', ...Object.keys(CASES)], rows, [
-    `${ROUNDS} rounds per cell, interleaved. graceful-exit closes a connection that never sent a complete request once it has been idle for its 100 ms idle grace (counted from the accept), so a client connected just before SIGTERM delays the exit by the rest of that grace. Node 20's server.close() never closes such a socket (node-platform-facts §7).`,
+    `${ROUNDS} rounds per cell, interleaved. farewell closes a connection that never sent a complete request once it has been idle for its 100 ms idle grace (counted from the accept), so a client connected just before SIGTERM delays the exit by the rest of that grace. Node 20's server.close() never closes such a socket (node-platform-facts §7).`,
   ]);
 }

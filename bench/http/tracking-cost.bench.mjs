@@ -7,7 +7,7 @@ import http from 'node:http';
 import { availableParallelism } from 'node:os';
 import net from 'node:net';
 import autocannon from 'autocannon';
-import { trackServer } from 'graceful-exit/http';
+import { trackServer } from 'farewell/http';
 import { fixed, median, percentile, sampleRoundRobin } from '../lib/stats.mjs';
 import { printSection } from '../lib/table.mjs';
 import { startServer } from './lib.mjs';
@@ -23,7 +23,7 @@ const CONNECTIONS = 20;
 // Pipelining lets one autocannon thread outrun one server thread: requests/s then measures the server.
 const PIPELINING = 10;
 const MEMORY_CONNECTIONS = 4000;
-const VARIANTS = ['untracked', 'graceful-exit'];
+const VARIANTS = ['untracked', 'farewell'];
 
 /**
  * Requests/s under autocannon, and the server's own CPU time per request

@@ -1,4 +1,4 @@
-// The graceful-exit command's cost: start-up to exit for `true` against node -e 0 and
+// The farewell command's cost: start-up to exit for `true` against node -e 0 and
 // GNU timeout; latency from a signal sent to the wrapper until the command handles it.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -23,7 +23,7 @@ const startVariants = {
   'true (no wrapper)': ['true', []],
   'node -e 0': [process.execPath, ['-e', '0']],
   'timeout 10 true': ['timeout', ['10', 'true']],
-  'graceful-exit -- true': [process.execPath, [CLI, '--', 'true']],
+  'farewell -- true': [process.execPath, [CLI, '--', 'true']],
 };
 
 // The command: a node program that writes "got" when SIGTERM arrives, then exits.
@@ -31,7 +31,7 @@ const COMMAND = [process.execPath, '-e', "process.on('SIGTERM', () => { require(
 const latencyVariants = {
   'signal sent to the command itself': COMMAND,
   'through timeout 30': ['timeout', '30', ...COMMAND],
-  'through graceful-exit': [process.execPath, CLI, '--', ...COMMAND],
+  'through farewell': [process.execPath, CLI, '--', ...COMMAND],
 };
 
 function rssKb(pid) {
@@ -70,7 +70,7 @@ export async function run() {
     `Command start-up to exit, ${ROUNDS} rounds`,
     ['command', 'median (ms)', 'p90 (ms)', 'vs node -e 0'],
     Object.entries(starts).map(([name, list]) => [name, fixed(median(list), 1), fixed(percentile(list, 0.9), 1), ratio(median(list), nodeBaseline)]),
-    ['graceful-exit is a Node.js program: its cost is one Node.js start-up plus a spawn.'],
+    ['farewell is a Node.js program: its cost is one Node.js start-up plus a spawn.'],
   );
 
   const latencies = await sampleRoundRobin(Object.keys(latencyVariants), LATENCY_ROUNDS, (name) => timeSignal(latencyVariants[name]));

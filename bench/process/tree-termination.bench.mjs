@@ -1,11 +1,11 @@
-// Terminating a tree of 100 processes (sh → 9 sh → 10 sleep each): graceful-exit's
+// Terminating a tree of 100 processes (sh → 9 sh → 10 sleep each): farewell's
 // terminate() against tree-kill, on the same tree shape, round-robin in one run.
 // Measures the time until the call resolves (tree-kill: its callback) and until
 // every process of the tree is gone, and how many are left behind.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { findDescendants, terminate } from 'graceful-exit/process';
+import { findDescendants, terminate } from 'farewell/process';
 import { fixed, median, percentile, ratio, sampleRoundRobin } from '../lib/stats.mjs';
 import { printSection } from '../lib/table.mjs';
 

@@ -49,10 +49,10 @@ export async function run() {
   expect(result.code === 3 && !result.stdout.includes('hook'), 'status 3 at once, no hook ran');
 
   console.log('\n▸ 10 MiB to stdout, read by a slow reader: node big-output.mjs | (sleep 0.5; wc -c)');
-  for (const mode of ['process.exit', 'graceful-exit']) {
+  for (const mode of ['process.exit', 'farewell']) {
     const script = `"$0" "$1" ${mode === 'process.exit' ? 'process.exit' : ''} | (sleep 0.5; wc -c)`;
     const bytes = Number(spawnSync('bash', ['-c', script, process.execPath, examplePath('core/big-output.mjs')], { encoding: 'utf8' }).stdout.trim());
-    console.log(`  ${mode === 'process.exit' ? 'process.exit(0)       ' : 'exit(0), graceful-exit'} delivered ${bytes.toLocaleString('en-US')} of 10,485,760 bytes`);
+    console.log(`  ${mode === 'process.exit' ? 'process.exit(0)       ' : 'exit(0), farewell'} delivered ${bytes.toLocaleString('en-US')} of 10,485,760 bytes`);
     if (mode === 'process.exit') expect(bytes < 10 * 1024 * 1024, 'process.exit() loses what the pipe could not take yet');
     else expect(bytes === 10 * 1024 * 1024, 'exit() delivers every byte');
   }

@@ -1,9 +1,9 @@
 // Demo: a process tree stopped completely, one stubborn grandchild killed.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { findDescendants, terminate } from 'graceful-exit/process';
+import { findDescendants, terminate } from 'farewell/process';
 
-export const title = 'Stopping a whole process tree (graceful-exit/process)';
+export const title = 'Stopping a whole process tree (farewell/process)';
 
 function describe(pid) {
   try {

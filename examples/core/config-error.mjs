@@ -1,6 +1,6 @@
 // An ExitError is an expected stop, not a bug: uncaught, it prints only its
 // message and exits with its exitCode. No hook needs to be registered.
-import { ExitError } from 'graceful-exit';
+import { ExitError } from 'farewell';
 
 class ConfigError extends ExitError {
   exitCode = 78; // EX_CONFIG (sysexits.h)

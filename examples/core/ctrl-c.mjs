@@ -1,7 +1,7 @@
 // Ctrl+C on a program with async exit hooks: the hooks run to completion,
 // then the process dies by SIGINT itself, so a shell script running it stops
 // too. A second Ctrl+C would end it at once.
-import { onExit, shutdownSignal } from 'graceful-exit';
+import { onExit, shutdownSignal } from 'farewell';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 onExit(async () => {

@@ -1,6 +1,6 @@
 // exit('message'): like Python's sys.exit('message'): the message goes to
 // stderr, the status is 1, and the exit hooks still run (newest first).
-import { exit, onExit } from 'graceful-exit';
+import { exit, onExit } from 'farewell';
 
 onExit(() => console.log('hook: closed the database'));
 onExit(() => console.log('hook: removed the temporary directory'));

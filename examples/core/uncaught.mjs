@@ -1,6 +1,6 @@
 // An uncaught error still cleans up: the hooks run, the error is printed as
 // Node would print it (stack and cause), and the status is 1.
-import { onExit } from 'graceful-exit';
+import { onExit } from 'farewell';
 
 onExit(({ trigger }) => console.log(`hook: saved state after ${trigger.kind} (${trigger.origin})`));
 

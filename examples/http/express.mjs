@@ -1,7 +1,7 @@
 // Express 5: drain the server that app.listen() returns.
 //   PORT=3000 node examples/http/express.mjs
 import express from 'express';
-import { drainOnExit, livenessHandler, readinessHandler } from 'graceful-exit/http';
+import { drainOnExit, livenessHandler, readinessHandler } from 'farewell/http';
 
 const app = express();
 app.get('/ready', readinessHandler());

@@ -1,7 +1,7 @@
 // Fastify 5: pass the instance; its onClose hooks run once the connections are drained.
 //   PORT=3000 node examples/http/fastify.mjs
 import Fastify from 'fastify';
-import { drainOnExit, livenessHandler, readinessHandler } from 'graceful-exit/http';
+import { drainOnExit, livenessHandler, readinessHandler } from 'farewell/http';
 
 const fastify = Fastify();
 fastify.get('/ready', readinessHandler());

@@ -4,7 +4,7 @@
 //   PORT=3000 node examples/http/http2.mjs
 //   curl --http2-prior-knowledge localhost:3000/
 import http2 from 'node:http2';
-import { drainOnExit } from 'graceful-exit/http';
+import { drainOnExit } from 'farewell/http';
 
 const server = http2.createServer();
 server.on('stream', (stream) => {

@@ -1,7 +1,7 @@
 // Koa 3: drain the server that app.listen() returns; readiness as middleware.
 //   PORT=3000 node examples/http/koa.mjs
 import Koa from 'koa';
-import { drainOnExit, livenessHandler, readinessHandler } from 'graceful-exit/http';
+import { drainOnExit, livenessHandler, readinessHandler } from 'farewell/http';
 
 const app = new Koa();
 const ready = readinessHandler();

@@ -2,8 +2,8 @@
 //   PORT=3000 node examples/http/node-server.mjs
 //   curl localhost:3000/slow?ms=2000 & kill -TERM <pid>   → the response still arrives
 import http from 'node:http';
-import { configure } from 'graceful-exit';
-import { drainOnExit, livenessHandler, readinessHandler } from 'graceful-exit/http';
+import { configure } from 'farewell';
+import { drainOnExit, livenessHandler, readinessHandler } from 'farewell/http';
 
 // The global exit deadline (default 10 s) bounds the delay, the drain and every later hook:
 // in Kubernetes, size it to the grace period (examples/http/kubernetes.yaml sets 20 s of 30 s).

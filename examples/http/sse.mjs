@@ -2,8 +2,8 @@
 //   PORT=3000 node examples/http/sse.mjs
 //   curl -N localhost:3000/   (then kill -TERM <pid>: the stream ends with "event: bye")
 import http from 'node:http';
-import { shutdownSignal } from 'graceful-exit';
-import { drainOnExit } from 'graceful-exit/http';
+import { shutdownSignal } from 'farewell';
+import { drainOnExit } from 'farewell/http';
 
 const server = http.createServer((req, res) => {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' });

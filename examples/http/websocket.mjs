@@ -2,7 +2,7 @@
 //   PORT=3000 node examples/http/websocket.mjs
 import http from 'node:http';
 import { WebSocketServer } from 'ws';
-import { drainOnExit } from 'graceful-exit/http';
+import { drainOnExit } from 'farewell/http';
 
 const server = http.createServer((req, res) => res.end('hello; connect with a WebSocket client\n'));
 const wss = new WebSocketServer({ server });

@@ -2,8 +2,8 @@
 // The parent forks this file, then kills itself with SIGKILL; the child's
 // exit hook still runs. Run: node examples/process/child-follows-parent.mjs
 import { fork } from 'node:child_process';
-import { onExit } from 'graceful-exit';
-import { exitWithParent } from 'graceful-exit/process';
+import { onExit } from 'farewell';
+import { exitWithParent } from 'farewell/process';
 
 if (process.argv[2] === 'child') {
   onExit(({ trigger }) => console.log(`child: cleaning up (${trigger.source})`));

@@ -4,8 +4,8 @@
 // Run: node examples/process/cluster.mjs   (or send it SIGTERM / press Ctrl+C)
 import cluster from 'node:cluster';
 import http from 'node:http';
-import { exit, onExit } from 'graceful-exit';
-import { exitWithParent, stopClusterOnExit } from 'graceful-exit/process';
+import { exit, onExit } from 'farewell';
+import { exitWithParent, stopClusterOnExit } from 'farewell/process';
 
 if (cluster.isPrimary) {
   stopClusterOnExit({ timeout: 5000 });

@@ -1,7 +1,7 @@
 // Stop a child and everything it started: SIGTERM to every process, 1 s to
 // stop, then SIGKILL for what is left. Run: node examples/process/stop-a-tree.mjs
 import { spawn } from 'node:child_process';
-import { findDescendants, terminate } from 'graceful-exit/process';
+import { findDescendants, terminate } from 'farewell/process';
 
 // sh → (sleep, and an inner sh that ignores SIGTERM → its sleep, which inherits that)
 const child = spawn('sh', ['-c', `sleep 600 & sh -c 'trap "" TERM; sleep 600 & wait' & wait`], { stdio: 'inherit' });

@@ -2,8 +2,8 @@
 // program exits: here by exit() after 300 ms, or by Ctrl+C / SIGTERM before.
 // Run: node examples/process/tie-children-to-exit.mjs
 import { spawn } from 'node:child_process';
-import { exit, onExit } from 'graceful-exit';
-import { stopOnExit } from 'graceful-exit/process';
+import { exit, onExit } from 'farewell';
+import { stopOnExit } from 'farewell/process';
 
 // Hooks run newest first: registered before the children, this one runs after they are stopped.
 onExit(() => console.log('all children stopped'));

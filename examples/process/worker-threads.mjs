@@ -2,8 +2,8 @@
 // shutdownSignal aborts and its exit hooks run; a worker that does not stop
 // within the timeout is terminated. Run: node examples/process/worker-threads.mjs
 import { isMainThread, parentPort, Worker } from 'node:worker_threads';
-import { onExit, shutdownSignal } from 'graceful-exit';
-import { exitWithParent, stopWorker } from 'graceful-exit/process';
+import { onExit, shutdownSignal } from 'farewell';
+import { exitWithParent, stopWorker } from 'farewell/process';
 
 if (isMainThread) {
   const worker = new Worker(new URL(import.meta.url));

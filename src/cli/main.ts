@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `graceful-exit` command: graceful-exit [options] [--] command [args...]
+// The `farewell` command: farewell [options] [--] command [args...]
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArguments, UsageError } from './parse-arguments.js';
@@ -22,11 +22,11 @@ function main(argv: readonly string[]): void {
     parsed = parseArguments(argv);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    say(`${error.message}\nTry 'graceful-exit --help' for more information.`);
+    say(`${error.message}\nTry 'farewell --help' for more information.`);
     process.exit(EXIT_USAGE);
   }
   if (parsed.kind === 'help') return void process.stdout.write(usage());
-  if (parsed.kind === 'version') return void process.stdout.write(`graceful-exit ${version()}\n`);
+  if (parsed.kind === 'version') return void process.stdout.write(`farewell ${version()}\n`);
   supervise(parsed);
 }
 

@@ -14,7 +14,7 @@ import { EXIT_CANNOT_EXECUTE, EXIT_NOT_FOUND } from './usage.js';
 /** Writes one line of the CLI's own on stderr, synchronously (the process may end right after). */
 export function say(message: string): void {
   try {
-    writeSync(2, `graceful-exit: ${message}\n`);
+    writeSync(2, `farewell: ${message}\n`);
   } catch {
     // stderr is closed: nowhere to say it.
   }

@@ -12,7 +12,7 @@ export const TERMINAL_SIGNALS: ReadonlySet<NodeJS.Signals> = new Set(['SIGINT', 
  * Whether this process is in the foreground process group of its controlling
  * terminal. Then a terminal signal has reached every process of the group,
  * a command sharing the group included, and forwarding it would deliver it
- * twice (a graceful-exit program takes a second Ctrl+C as "force now").
+ * twice (a farewell program takes a second Ctrl+C as "force now").
  * Linux reads the terminal's foreground group (`tpgid`) from /proc; elsewhere,
  * any of stdin/stdout/stderr being a terminal is taken as a yes.
  */

@@ -9,10 +9,10 @@ export const EXIT_USAGE = 64;
 export const EXIT_CANNOT_EXECUTE = 126;
 export const EXIT_NOT_FOUND = 127;
 
-/** The text of `graceful-exit --help`. */
+/** The text of `farewell --help`. */
 export function usage(): string {
   const signals = FORWARDED_SIGNALS.map((signal) => signal.slice(3)).join(', ');
-  return `Usage: graceful-exit [options] [--] command [args...]
+  return `Usage: farewell [options] [--] command [args...]
 
 Runs command (without a shell) with stdin, stdout and stderr passed through,
 forwards signals to it, and exits the way it did: with its exit status, or
@@ -40,6 +40,6 @@ dying by it is impossible, e.g. as PID 1); ${EXIT_USAGE} for a bad option;
 ${EXIT_NOT_FOUND} when the command is not found; ${EXIT_CANNOT_EXECUTE} when it cannot be executed.
 
 Not done: reaping orphaned processes as PID 1 (use \`docker run --init\`),
-passing Ctrl+Z through with --group, surviving SIGKILL of graceful-exit itself.
+passing Ctrl+Z through with --group, surviving SIGKILL of farewell itself.
 `;
 }

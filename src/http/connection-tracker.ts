@@ -46,7 +46,7 @@ export type TrackedConnection = Http1Connection | UpgradedConnection | Http2Conn
 const NO_RESPONSES: readonly ServerResponse[] = Object.freeze([]);
 
 /** On a response in progress: its connection. */
-const CONNECTION = Symbol('graceful-exit.connection');
+const CONNECTION = Symbol('farewell.connection');
 type TrackedResponse = ServerResponse & { [CONNECTION]: Http1Connection };
 
 /** What a drain learns from the tracker while it runs. */

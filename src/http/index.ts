@@ -1,5 +1,5 @@
 /**
- * graceful-exit/http: drain HTTP/1.1, HTTP/2 and WebSocket servers on exit
+ * farewell/http: drain HTTP/1.1, HTTP/2 and WebSocket servers on exit
  * without dropping a request, with Kubernetes readiness.
  *
  * Importing this module installs nothing; `drainOnExit()` starts tracking a

@@ -39,10 +39,10 @@ export interface ServerDrain {
 }
 
 /** Every drain hook joins this group, so several servers drain concurrently, as one step of the exit. */
-export const HTTP_DRAIN_GROUP = 'graceful-exit/http';
+export const HTTP_DRAIN_GROUP = 'farewell/http';
 
 // One tracked server per Node.js server, shared by every copy of the package.
-const REGISTRY_KEY = Symbol.for('graceful-exit.http.trackedServers@1');
+const REGISTRY_KEY = Symbol.for('farewell.http.trackedServers@1');
 
 function registry(): WeakMap<object, TrackedServer> {
   const global = globalThis as Record<symbol, WeakMap<object, TrackedServer> | undefined>;
@@ -120,7 +120,7 @@ export class TrackedServer implements ServerDrain {
     // naming the requests cut (status 0 becomes 1, a signal death stays one).
     return this.closing.catch((error: unknown) => {
       if (!(error instanceof DrainTimeoutError)) throw error;
-      processManager().reportFailure(`graceful-exit: ${error.message}`);
+      processManager().reportFailure(`farewell: ${error.message}`);
     });
   }
 

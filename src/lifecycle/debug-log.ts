@@ -1,11 +1,11 @@
 import { debuglog } from 'node:util';
 
 /**
- * `NODE_DEBUG=graceful-exit node app.js` prints the exit sequence as it
- * happens (Node's util.debuglog convention: "GRACEFUL-EXIT <pid>: …").
+ * `NODE_DEBUG=farewell node app.js` prints the exit sequence as it
+ * happens (Node's util.debuglog convention: "FAREWELL <pid>: …").
  * debuglog reads NODE_DEBUG on first use, so creating it here costs nothing.
  */
-const log = debuglog('graceful-exit');
+const log = debuglog('farewell');
 
 /**
  * Prints a line when NODE_DEBUG enables the log. Takes a function so that the

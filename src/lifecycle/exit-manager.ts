@@ -46,7 +46,7 @@ export type ExitPhase = 'idle' | 'hooks' | 'flushing' | 'ending' | 'ended';
 
 /** Options of `createExitManager()`. */
 export interface ExitManagerOptions extends ExitOptions {
-  /** The process to act on. Default: the real one. See `createTestProcess()` in graceful-exit/testing. */
+  /** The process to act on. Default: the real one. See `createTestProcess()` in farewell/testing. */
   process?: ProcessFacade;
 }
 
@@ -152,7 +152,7 @@ class ExitSequence implements ExitManager {
       try {
         status = validateExitStatus(code, 'code');
       } catch (problem) {
-        this.writeStderr(`graceful-exit: exitNow(): ${(problem as Error).message}; exiting with status 1\n`);
+        this.writeStderr(`farewell: exitNow(): ${(problem as Error).message}; exiting with status 1\n`);
         status = FAILURE_STATUS;
       }
     }
@@ -215,7 +215,7 @@ class ExitSequence implements ExitManager {
     this.updateListeners();
     this.debug(() => `exit started by ${describeTrigger(trigger)}, status ${this.statusAsShown()}, deadline ${this.options.timeout} ms`);
     if (trigger.kind === 'signal' && trigger.signal === 'SIGINT' && this.facade.stderr.isTTY === true) {
-      this.log('graceful-exit: exiting gracefully (press Ctrl+C again to force)');
+      this.log('farewell: exiting gracefully (press Ctrl+C again to force)');
     }
     this.controller.abort(new ExitStartedError(`The exit started: ${describeTrigger(trigger)}`, trigger));
     // Hooks start once the code that triggered the exit has unwound: its
@@ -260,10 +260,10 @@ class ExitSequence implements ExitManager {
     this.debug(() => `${this.elapsed()} hook "${name}" ${outcome.kind}${outcome.kind === 'cut' ? ` (${outcome.reason})` : ''} after ${took()}`);
     if (outcome.kind === 'failed') {
       this.cleanupFailed = true;
-      this.log(`graceful-exit: exit hook "${name}" failed after ${took()}:\n${formatError(outcome.error)}`);
+      this.log(`farewell: exit hook "${name}" failed after ${took()}:\n${formatError(outcome.error)}`);
     } else if (outcome.kind === 'timed-out') {
       this.cleanupFailed = true;
-      this.log(`graceful-exit: exit hook "${name}" timed out after ${outcome.timeout} ms; continuing with the next hooks`);
+      this.log(`farewell: exit hook "${name}" timed out after ${outcome.timeout} ms; continuing with the next hooks`);
     }
     // Cut hooks are reported all at once by whoever cut them.
   }
@@ -292,18 +292,18 @@ class ExitSequence implements ExitManager {
       this.cleanupFailed = true;
       this.forced = true;
       this.log(
-        `graceful-exit: the exit did not finish within ${timeout} ms; ${this.describePending(running)}. ` +
+        `farewell: the exit did not finish within ${timeout} ms; ${this.describePending(running)}. ` +
           `Keeping the process alive: ${describeActiveResources(this.facade.activeResources())}`,
       );
       void this.finalFlushThenEnd();
     } else if (this.phase === 'flushing' && !this.forced) {
       this.cleanupFailed = true;
-      this.log(`graceful-exit: output was not fully delivered within the ${timeout} ms deadline (${this.describeQueuedOutput()})`);
+      this.log(`farewell: output was not fully delivered within the ${timeout} ms deadline (${this.describeQueuedOutput()})`);
       this.end();
     } else if (this.phase === 'ended' && this.trigger?.kind === 'natural') {
       // The hooks ran at the natural end, yet something still holds the loop.
       this.log(
-        `graceful-exit: the program ended and its exit hooks ran, but ${timeout} ms later the process is still kept alive by: ` +
+        `farewell: the program ended and its exit hooks ran, but ${timeout} ms later the process is still kept alive by: ` +
           `${describeActiveResources(this.facade.activeResources())}`,
       );
       const status = normalizeExitCode(this.facade.getExitCode()) ?? 0;
@@ -323,7 +323,7 @@ class ExitSequence implements ExitManager {
     if (this.forced) return this.end();
     this.forced = true;
     const running = this.cutRunning('forced', new DOMException(`The exit was forced: ${what}`, 'AbortError'));
-    this.log(`graceful-exit: ${what} during the exit: ending now; ${this.describePending(running)}`);
+    this.log(`farewell: ${what} during the exit: ending now; ${this.describePending(running)}`);
     void this.finalFlushThenEnd();
   }
 
@@ -427,7 +427,7 @@ class ExitSequence implements ExitManager {
       return;
     }
     this.cleanupFailed = true;
-    this.log(`graceful-exit: ${origin === 'unhandledRejection' ? 'an unhandled rejection' : 'an uncaught exception'} during the exit:`);
+    this.log(`farewell: ${origin === 'unhandledRejection' ? 'an unhandled rejection' : 'an uncaught exception'} during the exit:`);
     this.printError(error);
     if (this.phase === 'hooks' || this.phase === 'flushing') {
       this.force(`an error`);
@@ -447,7 +447,7 @@ class ExitSequence implements ExitManager {
       // promises. Waiting for the deadline would only waste time.
       const running = this.cutRunning('stalled', new DOMException('The event loop is empty: nothing can settle this hook', 'AbortError'));
       this.cleanupFailed = true;
-      this.log(`graceful-exit: exit hook ${running.join(', ')} never settled: the event loop emptied while it waited (a promise nothing resolves?)`);
+      this.log(`farewell: exit hook ${running.join(', ')} never settled: the event loop emptied while it waited (a promise nothing resolves?)`);
     }
   };
 
@@ -462,7 +462,7 @@ class ExitSequence implements ExitManager {
     } else {
       const running = this.cutRunning('forced', new DOMException('process.exit() was called', 'AbortError'));
       if (running.length > 0) {
-        this.log(`graceful-exit: process.exit() was called during the exit; hooks cut short: ${running.join(', ')}`);
+        this.log(`farewell: process.exit() was called during the exit; hooks cut short: ${running.join(', ')}`);
       }
     }
     this.phase = 'ended';
@@ -476,14 +476,14 @@ class ExitSequence implements ExitManager {
         if (result.returnedPromise) unawaited.push(`"${hook.name}"`);
         if ('error' in result) {
           this.cleanupFailed = true;
-          this.log(`graceful-exit: exit hook "${hook.name}" failed:\n${formatError(result.error)}`);
+          this.log(`farewell: exit hook "${hook.name}" failed:\n${formatError(result.error)}`);
         }
       }
     }
     if (unawaited.length > 0) {
       this.log(
-        `graceful-exit: process.exit() was called directly, so the promises returned by these exit hooks could not be awaited: ` +
-          `${unawaited.join(', ')}. Call exit() from graceful-exit instead to let them finish.`,
+        `farewell: process.exit() was called directly, so the promises returned by these exit hooks could not be awaited: ` +
+          `${unawaited.join(', ')}. Call exit() from farewell instead to let them finish.`,
       );
     }
     if (this.cleanupFailed && (normalizeExitCode(this.facade.getExitCode()) ?? normalizeExitCode(code) ?? 0) === 0) {
@@ -591,7 +591,7 @@ class ExitSequence implements ExitManager {
   private statusOfError(error: unknown): number {
     if (!isExitError(error) && !(error instanceof Error)) return FAILURE_STATUS;
     const request = resolveExitRequest(error, undefined);
-    if (request.problem) this.log(`graceful-exit: ${request.problem.message}; exiting with status 1`);
+    if (request.problem) this.log(`farewell: ${request.problem.message}; exiting with status 1`);
     return request.status;
   }
 
@@ -642,7 +642,7 @@ class ExitSequence implements ExitManager {
         this.options.logger(message);
         return;
       } catch (error) {
-        this.writeStderr(`graceful-exit: the logger threw ${formatError(error)}\n`);
+        this.writeStderr(`farewell: the logger threw ${formatError(error)}\n`);
       }
     }
     this.writeStderr(`${message}\n`);

@@ -9,7 +9,7 @@
  * - `process-exit`: `process.exit()` was called directly; hooks then run synchronously.
  * - `broken-pipe`: stdout's reader went away (`node app.js | head -1`).
  * - `request`: another part of the program asked for the exit with
- *   `requestExit()` (e.g. graceful-exit/process when the parent process goes away).
+ *   `requestExit()` (e.g. farewell/process when the parent process goes away).
  */
 export type ExitTrigger =
   | { readonly kind: 'exit' }

@@ -20,7 +20,7 @@ export type TimerHandle = unknown;
 /**
  * Everything the exit manager does to the process, in one replaceable object:
  * listeners, signals, exiting, stdout/stderr, the clock and timers. The real
- * one is `nodeProcess()`; `createTestProcess()` (graceful-exit/testing) records
+ * one is `nodeProcess()`; `createTestProcess()` (farewell/testing) records
  * instead of exiting, so shutdown logic can be unit-tested in-process.
  */
 export interface ProcessFacade {

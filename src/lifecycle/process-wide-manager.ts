@@ -7,7 +7,7 @@ import type { ExitManager } from './exit-manager.js';
 // CommonJS builds, or two versions in node_modules): one listener per signal,
 // one hook stack, every hook run once. The key names the API generation so an
 // incompatible future major version would not pick this one up.
-const PROCESS_MANAGER_KEY = Symbol.for('graceful-exit.processManager@1');
+const PROCESS_MANAGER_KEY = Symbol.for('farewell.processManager@1');
 
 type ArmableManager = ExitManager & { arm(): void; onFirstArm?: () => void };
 

@@ -138,7 +138,7 @@ function watchClusterDisconnect(exit: (source: string) => void): () => void {
         signal.addEventListener('abort', done, { once: true });
       });
     },
-    { name: 'graceful-exit/process: cluster worker disconnect' },
+    { name: 'farewell/process: cluster worker disconnect' },
   );
   return () => {
     process.off('internalMessage', onInternalMessage);

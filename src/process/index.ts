@@ -1,5 +1,5 @@
 /**
- * graceful-exit/process: stop child processes (whole trees), worker threads
+ * farewell/process: stop child processes (whole trees), worker threads
  * and cluster workers gracefully, tie them to this program's exit, and exit
  * when the parent goes away. Importing installs nothing.
  */

@@ -85,7 +85,7 @@ export class ProcessTree {
 
   /**
    * Sends `signal` to the root (while it runs) and every live member, each
-   * exactly once: a graceful-exit program takes a second SIGINT or SIGTERM as
+   * exactly once: a farewell program takes a second SIGINT or SIGTERM as
    * "force". When the root leads a group, one `kill(-pgid)` reaches the root
    * and the group at once (atomically: even processes forked a moment ago);
    * members outside the group are signalled one by one. Returns the known pids

@@ -17,7 +17,7 @@ import { DEFAULT_STOP_TIMEOUT_MS, terminate, validateSignalName } from './termin
 export const KILL_RESERVE_MS = 250;
 
 /** The exit hooks of this module run concurrently with each other, as one step. */
-const HOOK_GROUP = 'graceful-exit/process';
+const HOOK_GROUP = 'farewell/process';
 
 /** Options of `stopOnExit()`. */
 export interface StopOnExitOptions {
@@ -58,7 +58,7 @@ const clusterStops = new Set<{ timeout: number }>();
  * Whatever had to be killed is reported (configured logger, default stderr) as
  * a cleanup failure: a status of 0 becomes 1. Registering the first
  * target registers the exit hook, which installs the signal listeners of
- * graceful-exit; unregistering the last removes it.
+ * farewell; unregistering the last removes it.
  */
 export function stopOnExit(target: StoppableTarget, options: StopOnExitOptions = {}): () => void {
   const isChild = target instanceof ChildProcess;
@@ -118,7 +118,7 @@ export function stopClusterOnExit(options: { timeout?: number } = {}): () => voi
 function updateHook(): void {
   const wanted = registrations.size > 0 || clusterStops.size > 0;
   if (wanted && unregisterHook === undefined) {
-    unregisterHook = processManager().onExit(stopEverything, { name: 'graceful-exit/process: stop children and workers', group: HOOK_GROUP });
+    unregisterHook = processManager().onExit(stopEverything, { name: 'farewell/process: stop children and workers', group: HOOK_GROUP });
   } else if (!wanted && unregisterHook !== undefined) {
     unregisterHook();
     unregisterHook = undefined;
@@ -182,7 +182,7 @@ function report(what: string, timeout: number, killedPids: readonly number[] = [
   const killed = killedPids.length > 0 ? ` (pids ${killedPids.join(', ')})` : '';
   const surviving = survivingPids.length > 0 ? `; could not kill pids ${survivingPids.join(', ')}` : '';
   const how = what.startsWith('worker thread') ? 'terminated it' : `killed it with SIGKILL${killed}`;
-  processManager().reportFailure(`graceful-exit: ${what} did not stop within ${Math.round(timeout)} ms: ${how}${surviving}`);
+  processManager().reportFailure(`farewell: ${what} did not stop within ${Math.round(timeout)} ms: ${how}${surviving}`);
 }
 
 function hasExited(target: StoppableTarget): boolean {

@@ -38,7 +38,7 @@ let channel: BroadcastChannel | undefined;
  * `worker.terminate()`. Resolves (never rejects) once the worker has exited.
  *
  * The worker must listen for the request: call `exitWithParent()` in it
- * (graceful-exit/process). A worker that does not listen is terminated after
+ * (farewell/process). A worker that does not listen is terminated after
  * `timeout`, unless it ends by itself before. A worker that has already exited
  * resolves at once. Calling it again for a worker being stopped returns the
  * same promise.

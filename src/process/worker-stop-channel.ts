@@ -21,7 +21,7 @@ import { BroadcastChannel } from 'node:worker_threads';
  * ends the thread. Both ends unref the channel: listening never keeps a
  * thread alive.
  */
-export const WORKER_STOP_CHANNEL = 'graceful-exit:worker-stop@1';
+export const WORKER_STOP_CHANNEL = 'farewell:worker-stop@1';
 
 export type WorkerStopMessage = { readonly type: 'stop'; readonly threadId: number } | { readonly type: 'listening'; readonly threadId: number };
 

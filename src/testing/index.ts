@@ -1,5 +1,5 @@
 /**
- * graceful-exit/testing: unit-test shutdown logic without exiting the test runner.
+ * farewell/testing: unit-test shutdown logic without exiting the test runner.
  * Pair `createTestProcess()` with `createExitManager({ process })`.
  */
 export { createTestProcess } from './test-process.js';

@@ -1,4 +1,4 @@
-// The graceful-exit command, run for real: statuses, signal deaths, forwarding, timeouts, usage errors.
+// The farewell command, run for real: statuses, signal deaths, forwarding, timeouts, usage errors.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -14,7 +14,7 @@ const packageVersion = JSON.parse(readFileSync(new URL('../../package.json', imp
 
 describe('exit status and signal death', { concurrency: 4 }, () => {
   for (const status of [0, 3, 255]) {
-    test(`a command exiting with ${status} makes graceful-exit exit with ${status}`, async () => {
+    test(`a command exiting with ${status} makes farewell exit with ${status}`, async () => {
       const result = await runCli(['--', 'sh', '-c', `exit ${status}`]).done;
       assert.equal(result.code, status);
       assert.equal(result.signal, null);
@@ -23,7 +23,7 @@ describe('exit status and signal death', { concurrency: 4 }, () => {
   }
 
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGKILL']) {
-    test(`a command dying by ${signal} makes graceful-exit die by ${signal}`, async () => {
+    test(`a command dying by ${signal} makes farewell die by ${signal}`, async () => {
       const result = await runCli(['sh', '-c', `kill -${signal.slice(3)} $$`]).done;
       assert.equal(result.signal, signal);
       assert.equal(result.code, null);
@@ -86,7 +86,7 @@ describe('stopping after the timeout', { concurrency: 4, skip: process.platform 
     }).done;
     assert.equal(result.signal, 'SIGKILL');
     const [shPid, sleepPid] = [records[1].pid, records[0].pid];
-    assert.equal(result.stderr, `graceful-exit: 'sh' did not stop within 300ms after SIGTERM: killed with SIGKILL (pids ${[shPid, sleepPid].join(', ')})\n`);
+    assert.equal(result.stderr, `farewell: 'sh' did not stop within 300ms after SIGTERM: killed with SIGKILL (pids ${[shPid, sleepPid].join(', ')})\n`);
     assert.deepEqual(running(records), []);
     assert.deepEqual(await waitUntilGone(records), []);
   });
@@ -104,13 +104,13 @@ describe('stopping after the timeout', { concurrency: 4, skip: process.platform 
 });
 
 describe('commands that cannot run, and usage', { concurrency: 4 }, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'graceful-exit-cli-'));
+  const dir = mkdtempSync(join(tmpdir(), 'farewell-cli-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   test('a command that does not exist: 127', async () => {
-    const result = await runCli(['--', 'graceful-exit-no-such-command', 'x']).done;
+    const result = await runCli(['--', 'farewell-no-such-command', 'x']).done;
     assert.equal(result.code, 127);
-    assert.equal(result.stderr, 'graceful-exit: graceful-exit-no-such-command: command not found\n');
+    assert.equal(result.stderr, 'farewell: farewell-no-such-command: command not found\n');
   });
 
   test('a file that is not executable, or a directory: 126', async () => {
@@ -120,7 +120,7 @@ describe('commands that cannot run, and usage', { concurrency: 4 }, () => {
     for (const command of [file, dir]) {
       const result = await runCli([command]).done;
       assert.equal(result.code, 126);
-      assert.match(result.stderr, new RegExp(`^graceful-exit: ${command}: cannot execute: spawn ${command} EACCES\\n$`));
+      assert.match(result.stderr, new RegExp(`^farewell: ${command}: cannot execute: spawn ${command} EACCES\\n$`));
     }
   });
 
@@ -135,10 +135,10 @@ describe('commands that cannot run, and usage', { concurrency: 4 }, () => {
     [[], 'no command given'],
     [['--'], 'no command given'],
   ]) {
-    test(`graceful-exit ${args.join(' ')}: status 64, "${message}"`, async () => {
+    test(`farewell ${args.join(' ')}: status 64, "${message}"`, async () => {
       const result = await runCli(args).done;
       assert.equal(result.code, 64);
-      assert.equal(result.stderr, `graceful-exit: ${message}\nTry 'graceful-exit --help' for more information.\n`);
+      assert.equal(result.stderr, `farewell: ${message}\nTry 'farewell --help' for more information.\n`);
       assert.equal(result.stdout.length, 0);
     });
   }
@@ -146,11 +146,11 @@ describe('commands that cannot run, and usage', { concurrency: 4 }, () => {
   test('--help and --version', async () => {
     const help = await runCli(['--help']).done;
     assert.equal(help.code, 0);
-    assert.match(help.stdout.toString(), /^Usage: graceful-exit \[options\] \[--\] command \[args\.\.\.\]\n/);
+    assert.match(help.stdout.toString(), /^Usage: farewell \[options\] \[--\] command \[args\.\.\.\]\n/);
     assert.match(help.stdout.toString(), /default 10s/);
     const version = await runCli(['-v']).done;
     assert.equal(version.code, 0);
-    assert.equal(version.stdout.toString(), `graceful-exit ${packageVersion}\n`);
+    assert.equal(version.stdout.toString(), `farewell ${packageVersion}\n`);
   });
 
   test('options with units: 1.5s, 250ms, 2m and a bare number of seconds are accepted', async () => {

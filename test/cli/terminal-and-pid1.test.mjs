@@ -29,12 +29,12 @@ describe('Ctrl+C in a terminal', { concurrency: 2, skip: !hasScript && 'script(1
 });
 
 describe('as PID 1 (Docker ENTRYPOINT)', { skip: !canUnshare && 'cannot create a PID namespace here (unshare --pid --fork --mount-proc)' }, () => {
-  test('SIGTERM from outside reaches the command; graceful-exit exits 143 since PID 1 cannot die by a signal it handled', async () => {
+  test('SIGTERM from outside reaches the command; farewell exits 143 since PID 1 cannot die by a signal it handled', async () => {
     const run = runCli(['--pid', '--fork', '--mount-proc', process.execPath, CLI, '-t', '300ms', '--', 'sh', '-c', 'sleep 1000 & echo ready; wait'], {
       command: ['unshare'],
       onLine: (line, unshare) => {
         if (line !== 'ready') return;
-        // graceful-exit is unshare's child: PID 1 inside the namespace, another pid outside.
+        // farewell is unshare's child: PID 1 inside the namespace, another pid outside.
         const cli = readdirSync('/proc').find((name) => /^\d+$/.test(name) && readFileSync(`/proc/${name}/stat`, 'latin1').split(') ')[1]?.split(' ')[1] === String(unshare.pid));
         process.kill(Number(cli), 'SIGTERM');
       },
@@ -42,6 +42,6 @@ describe('as PID 1 (Docker ENTRYPOINT)', { skip: !canUnshare && 'cannot create a
     const result = await run.done;
     assert.equal(result.code, 143, result.stderr);
     // sh died by the forwarded SIGTERM; the sleep it started was not signalled (no --group) and is killed after 300 ms.
-    assert.match(result.stderr, /^graceful-exit: 'sh' did not stop within 300ms after SIGTERM: killed with SIGKILL \(pid \d+\)\n$/);
+    assert.match(result.stderr, /^farewell: 'sh' did not stop within 300ms after SIGTERM: killed with SIGKILL \(pid \d+\)\n$/);
   });
 });

@@ -2,7 +2,7 @@
 // step at their newest member's position, default names.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createExitManager, createTestProcess } from 'graceful-exit/testing';
+import { createExitManager, createTestProcess } from 'farewell/testing';
 
 async function runHooks(register) {
   const proc = createTestProcess();

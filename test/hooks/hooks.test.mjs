@@ -22,14 +22,14 @@ for (const format of FORMATS) {
         const result = await runScenario('hooks:throwing', { format, args: [status] });
         assert.equal(result.code, expected);
         assert.deepEqual(result.events, ['earlier hook ran']);
-        assert.match(result.stderr, /^graceful-exit: exit hook "cleanupCache" failed after \d+ ms:\nError: cache exploded\n {4}at /);
+        assert.match(result.stderr, /^farewell: exit hook "cleanupCache" failed after \d+ ms:\nError: cache exploded\n {4}at /);
       });
 
       test(`a rejecting hook is reported by name, the others run; exit(${status}) → ${expected}`, async () => {
         const result = await runScenario('hooks:rejecting', { format, args: [status] });
         assert.equal(result.code, expected);
         assert.deepEqual(result.events, ['earlier hook ran']);
-        assert.match(result.stderr, /^graceful-exit: exit hook "db" failed after \d+ ms:\nError: db gone\n {4}at /);
+        assert.match(result.stderr, /^farewell: exit hook "db" failed after \d+ ms:\nError: db gone\n {4}at /);
       });
     }
 
@@ -37,7 +37,7 @@ for (const format of FORMATS) {
       const result = await runScenario('hooks:hookTimeout', { format });
       assert.equal(result.code, 1);
       assert.deepEqual(result.events, ['aborted TimeoutError', 'next hook ran']);
-      assert.equal(result.stderr, 'graceful-exit: exit hook "slow" timed out after 200 ms; continuing with the next hooks\n');
+      assert.equal(result.stderr, 'farewell: exit hook "slow" timed out after 200 ms; continuing with the next hooks\n');
       assert.ok(result.ms < 5000, `took ${result.ms} ms`);
     });
 
@@ -47,7 +47,7 @@ for (const format of FORMATS) {
       assert.deepEqual(result.events, ['aborted TimeoutError']);
       assert.match(
         result.stderr,
-        /^graceful-exit: the exit did not finish within 300 ms; still running: "stuck" \(running for \d+ ms\); not started: "never"\. Keeping the process alive: .*Timeout/,
+        /^farewell: the exit did not finish within 300 ms; still running: "stuck" \(running for \d+ ms\); not started: "never"\. Keeping the process alive: .*Timeout/,
       );
       assert.ok(result.ms >= 300 && result.ms < 5000, `took ${result.ms} ms`);
     });
@@ -56,7 +56,7 @@ for (const format of FORMATS) {
       const result = await runScenario('hooks:stalled', { format });
       assert.equal(result.code, 1);
       assert.deepEqual(result.events, ['next hook ran']);
-      assert.match(result.stderr, /^graceful-exit: exit hook "forgotten" \(running for \d+ ms\) never settled: the event loop emptied/);
+      assert.match(result.stderr, /^farewell: exit hook "forgotten" \(running for \d+ ms\) never settled: the event loop emptied/);
       assert.ok(result.ms < 5000, `took ${result.ms} ms`);
     });
 

@@ -108,7 +108,7 @@ for (const format of FORMATS) {
       });
       assert.deepEqual(driven, [200, 'keep-alive']);
       assert.equal(result.signal, 'SIGTERM');
-      assert.match(result.stderr, /^graceful-exit: received SIGTERM again during the exit: ending now; still running: "http server" \(running for \d+ ms\); not started: "database"\n$/);
+      assert.match(result.stderr, /^farewell: received SIGTERM again during the exit: ending now; still running: "http server" \(running for \d+ ms\); not started: "database"\n$/);
       assert.ok(msAfterSignal < 3000, `exited ${msAfterSignal} ms after the first SIGTERM`);
     });
 
@@ -131,7 +131,7 @@ for (const format of FORMATS) {
       });
       assert.equal(driven, 'ECONNRESET');
       assert.equal(result.signal, 'SIGTERM');
-      const match = /^graceful-exit: the drain of http:\/\/127\.0\.0\.1:\d+ timed out after (\d+) ms: cut 1 request \(GET \/hang\); destroyed 1 connection\n$/.exec(result.stderr);
+      const match = /^farewell: the drain of http:\/\/127\.0\.0\.1:\d+ timed out after (\d+) ms: cut 1 request \(GET \/hang\); destroyed 1 connection\n$/.exec(result.stderr);
       assert.ok(match, result.stderr);
       assert.ok(Number(match[1]) >= 300 && Number(match[1]) < 1000, `timed out after ${match[1]} ms`);
       assert.deepEqual(result.events.slice(-1), ['database closed']);
@@ -146,7 +146,7 @@ for (const format of FORMATS) {
       });
       assert.equal(result.signal, null);
       assert.equal(result.code, 1);
-      assert.match(result.stderr, /^graceful-exit: the drain of http:\/\/127\.0\.0\.1:\d+ timed out after \d+ ms: cut 1 request \(GET \/hang\); destroyed 1 connection\n$/);
+      assert.match(result.stderr, /^farewell: the drain of http:\/\/127\.0\.0\.1:\d+ timed out after \d+ ms: cut 1 request \(GET \/hang\); destroyed 1 connection\n$/);
     });
 
     test('without a timeout of its own the drain ends within the global deadline, leaving time for later hooks', async () => {
@@ -159,7 +159,7 @@ for (const format of FORMATS) {
       assert.equal(result.signal, 'SIGTERM');
       // Less than 2 s left: the drain takes half of what is left when it starts (at most 600 ms), and the
       // global deadline is never reached.
-      const match = /^graceful-exit: the drain of [^\n]*timed out after (\d+) ms: cut 1 request \(GET \/hang\); destroyed 1 connection\n$/.exec(result.stderr);
+      const match = /^farewell: the drain of [^\n]*timed out after (\d+) ms: cut 1 request \(GET \/hang\); destroyed 1 connection\n$/.exec(result.stderr);
       assert.ok(match, result.stderr);
       assert.ok(Number(match[1]) >= 500 && Number(match[1]) <= 700, `timed out after ${match[1]} ms`);
       assert.deepEqual(result.events.slice(-1), ['database closed']);

@@ -6,7 +6,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { describe, test } from 'node:test';
 import { Client } from 'undici';
-import { DrainTimeoutError, closeGracefully, trackServer } from 'graceful-exit/http';
+import { DrainTimeoutError, closeGracefully, trackServer } from 'farewell/http';
 import { connectRaw, listen, request, sleep, tls, waitForEvents, watchSocket } from '../helpers/http-clients.mjs';
 
 /** A server whose `/ms/<n>` answers after n ms, `/stream/<n>` sends its head at once and its body after n ms, `/hang` never. */

@@ -5,7 +5,7 @@ import http from 'node:http';
 import http2 from 'node:http2';
 import https from 'node:https';
 import { describe, test } from 'node:test';
-import { trackServer } from 'graceful-exit/http';
+import { trackServer } from 'farewell/http';
 import { h2connect, h2request, listen, request, tls, waitForEvents } from '../helpers/http-clients.mjs';
 
 /** `/ms/<n>` answers after n ms, `/hang` never; core API (`'stream'`) or compatibility API (`'request'`). */

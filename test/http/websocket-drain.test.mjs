@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import http from 'node:http';
 import { describe, test } from 'node:test';
 import WebSocket, { WebSocketServer } from 'ws';
-import { trackServer } from 'graceful-exit/http';
+import { trackServer } from 'farewell/http';
 import { connectRaw, listen } from '../helpers/http-clients.mjs';
 
 /** Resolves { code, reason, messages } when the client's WebSocket closes. */

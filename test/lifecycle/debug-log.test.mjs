@@ -1,12 +1,12 @@
-// NODE_DEBUG=graceful-exit prints the sequence with timings.
+// NODE_DEBUG=farewell prints the sequence with timings.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { runScenario } from '../helpers/run-scenario.mjs';
 
-test('NODE_DEBUG=graceful-exit prints trigger, each hook, flush and end with timings', async () => {
-  const result = await runScenario('debug:sequence', { env: { NODE_DEBUG: 'graceful-exit' } });
+test('NODE_DEBUG=farewell prints trigger, each hook, flush and end with timings', async () => {
+  const result = await runScenario('debug:sequence', { env: { NODE_DEBUG: 'farewell' } });
   assert.equal(result.code, 0);
-  const lines = result.stderr.trimEnd().split('\n').map((line) => line.replace(/^GRACEFUL-EXIT \d+: /, ''));
+  const lines = result.stderr.trimEnd().split('\n').map((line) => line.replace(/^FAREWELL \d+: /, ''));
   assert.equal(lines.length, 6, result.stderr);
   assert.match(lines[0], /^exit started by exit\(\), status 0, deadline 10000 ms$/);
   assert.match(lines[1], /^\+\d+\.\dms hook "closeDatabase" started$/);

@@ -47,8 +47,8 @@ for (const format of FORMATS) {
       const result = await runScenario('errors:errorDuringCleanup', { format });
       assert.equal(result.code, 1);
       assert.deepEqual(result.events, []);
-      assert.match(result.stderr, /^graceful-exit: an uncaught exception during the exit:\nError: second failure\n/);
-      assert.match(result.stderr, /graceful-exit: an error during the exit: ending now; still running: "hanging" \(running for \d+ ms\); not started: "later"\n$/);
+      assert.match(result.stderr, /^farewell: an uncaught exception during the exit:\nError: second failure\n/);
+      assert.match(result.stderr, /farewell: an error during the exit: ending now; still running: "hanging" \(running for \d+ ms\); not started: "later"\n$/);
       assert.ok(result.ms < 5000, `took ${result.ms} ms`);
     });
 

@@ -2,8 +2,8 @@
 // details that need no real process (the real-process suites cover the rest).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ExitError, SystemExit } from 'graceful-exit';
-import { createExitManager, createTestProcess } from 'graceful-exit/testing';
+import { ExitError, SystemExit } from 'farewell';
+import { createExitManager, createTestProcess } from 'farewell/testing';
 
 function setup(options = {}, processOptions = {}) {
   const proc = createTestProcess(processOptions);
@@ -120,7 +120,7 @@ describe('the sequence on a test process', () => {
     manager.onExit(() => {});
     proc.emit('SIGINT');
     await proc.ended;
-    assert.equal(proc.output.stderr, 'graceful-exit: exiting gracefully (press Ctrl+C again to force)\n');
+    assert.equal(proc.output.stderr, 'farewell: exiting gracefully (press Ctrl+C again to force)\n');
   });
 
   test('SIGINT without a terminal prints nothing', async () => {
@@ -140,7 +140,7 @@ describe('the sequence on a test process', () => {
     assert.throws(() => manager.exit(0), SystemExit);
     assert.deepEqual(await proc.ended, { how: 'exit', code: 1, signal: null });
     assert.equal(messages.length, 1);
-    assert.match(messages[0], /^graceful-exit: exit hook "broken" failed after \d+ ms:\nError: nope\n/);
+    assert.match(messages[0], /^farewell: exit hook "broken" failed after \d+ ms:\nError: nope\n/);
     assert.equal(proc.output.stderr, '');
   });
 
@@ -189,17 +189,17 @@ describe('the sequence on a test process', () => {
     proc.emit('SIGTERM'); // forced: a final flush of at most 100 ms begins
     proc.emit('SIGHUP'); // no more waiting
     assert.deepEqual(proc.end, { how: 'signal', code: null, signal: 'SIGHUP' });
-    assert.match(proc.output.stderr, /^graceful-exit: received SIGTERM again during the exit: ending now; still running: "stuck"/);
+    assert.match(proc.output.stderr, /^farewell: received SIGTERM again during the exit: ending now; still running: "stuck"/);
   });
 
   test('reportFailure() logs the message and turns status 0 into 1, never a signal death', async () => {
     for (const [trigger, end] of [['exit', { how: 'exit', code: 1, signal: null }], ['SIGTERM', { how: 'signal', code: null, signal: 'SIGTERM' }]]) {
       const { proc, manager } = setup();
-      manager.onExit(() => manager.reportFailure('graceful-exit: a child had to be killed'));
+      manager.onExit(() => manager.reportFailure('farewell: a child had to be killed'));
       if (trigger === 'exit') assert.throws(() => manager.exit(0), SystemExit);
       else proc.emit(trigger);
       assert.deepEqual(await proc.ended, end);
-      assert.equal(proc.output.stderr, 'graceful-exit: a child had to be killed\n');
+      assert.equal(proc.output.stderr, 'farewell: a child had to be killed\n');
     }
     assert.throws(() => setup().manager.reportFailure(42), { name: 'TypeError', message: 'message must be a string, got 42' });
   });

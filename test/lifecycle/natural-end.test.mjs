@@ -24,7 +24,7 @@ for (const format of FORMATS) {
       assert.deepEqual(result.events, ['sync hook process-exit 4']);
       assert.equal(
         result.stderr,
-        'graceful-exit: process.exit() was called directly, so the promises returned by these exit hooks could not be awaited: "flushMetrics". Call exit() from graceful-exit instead to let them finish.\n',
+        'farewell: process.exit() was called directly, so the promises returned by these exit hooks could not be awaited: "flushMetrics". Call exit() from farewell instead to let them finish.\n',
       );
     });
 
@@ -32,7 +32,7 @@ for (const format of FORMATS) {
       const result = await runScenario('natural:leakedHandleAfterEnd', { format });
       assert.equal(result.code, 1);
       assert.deepEqual(result.events, ['hook']);
-      assert.match(result.stderr, /^graceful-exit: the program ended and its exit hooks ran, but 300 ms later the process is still kept alive by: .*Timeout/);
+      assert.match(result.stderr, /^farewell: the program ended and its exit hooks ran, but 300 ms later the process is still kept alive by: .*Timeout/);
     });
   });
 }

@@ -53,7 +53,7 @@ for (const format of FORMATS) {
       assert.deepEqual(result.events, ['ready', 'hook started']);
       assert.match(
         result.stderr,
-        /^graceful-exit: received SIGTERM again during the exit: ending now; still running: "slow-close" \(running for \d+ ms\); not started: "flush-metrics"\n$/,
+        /^farewell: received SIGTERM again during the exit: ending now; still running: "slow-close" \(running for \d+ ms\); not started: "flush-metrics"\n$/,
       );
       assert.ok(result.ms < 5000, `took ${result.ms} ms`);
     });

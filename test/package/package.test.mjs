@@ -19,7 +19,7 @@ function runUntilExit(args, options = {}) {
 }
 
 describe('importing', () => {
-  for (const entry of ['graceful-exit', 'graceful-exit/http', 'graceful-exit/process', 'graceful-exit/testing']) {
+  for (const entry of ['farewell', 'farewell/http', 'farewell/process', 'farewell/testing']) {
     for (const file of ['import-only.mjs', 'import-only.cjs']) {
       test(`${entry} (${file.endsWith('.mjs') ? 'ESM' : 'CommonJS'}): importing alone adds no listener, timer or handle`, () => {
         const result = spawnSync(process.execPath, [fixture(file), entry], { encoding: 'utf8' });
@@ -44,7 +44,7 @@ describe('several copies in one process', () => {
     ]);
   });
 
-  const tree = mkdtempSync(join(tmpdir(), 'graceful-exit-copies-'));
+  const tree = mkdtempSync(join(tmpdir(), 'farewell-copies-'));
   after(() => rmSync(tree, { recursive: true, force: true }));
 
   test('two installed copies (app and a dependency) act as one', async () => {
@@ -53,16 +53,16 @@ describe('several copies in one process', () => {
       cpSync(join(root, 'package.json'), join(dir, 'package.json'));
       cpSync(join(root, 'dist'), join(dir, 'dist'), { recursive: true });
     };
-    install(join(tree, 'node_modules/graceful-exit'));
-    install(join(tree, 'node_modules/plugin/node_modules/graceful-exit'));
+    install(join(tree, 'node_modules/farewell'));
+    install(join(tree, 'node_modules/plugin/node_modules/farewell'));
     writeFileSync(
       join(tree, 'node_modules/plugin/index.js'),
-      `const lib = require('graceful-exit');\nmodule.exports = { lib, register: (hook) => lib.onExit(hook) };\n`,
+      `const lib = require('farewell');\nmodule.exports = { lib, register: (hook) => lib.onExit(hook) };\n`,
     );
     writeFileSync(
       join(tree, 'app.cjs'),
       `const { event, ready, keepAlive } = require(${JSON.stringify(helpers)});
-const app = require('graceful-exit');
+const app = require('farewell');
 const plugin = require('plugin');
 event(app === plugin.lib ? 'one copy' : 'two copies');
 app.onExit(() => event('app hook 1'));

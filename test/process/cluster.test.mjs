@@ -65,7 +65,7 @@ for (const format of FORMATS) {
       assert.equal(result.signal, 'SIGTERM');
       const lines = result.stderr.trim().split('\n').sort();
       assert.equal(lines.length, 2, result.stderr);
-      for (const line of lines) assert.match(line, /^graceful-exit: cluster worker [12] \(pid \d+\) did not stop within 500 ms: killed it with SIGKILL \(pids \d+\)$/);
+      for (const line of lines) assert.match(line, /^farewell: cluster worker [12] \(pid \d+\) did not stop within 500 ms: killed it with SIGKILL \(pids \d+\)$/);
       for (const id of [1, 2]) assert.ok(result.events.includes(`worker ${id} exit null SIGKILL, exitedAfterDisconnect true`), result.events.join('\n'));
       assert.deepEqual(await waitUntilGone(processesFromEvents(result.events).records), []);
     });

@@ -58,7 +58,7 @@ for (const format of FORMATS) {
       const lines = result.stderr.trim().split('\n');
       assert.equal(lines.length, 3, result.stderr);
       for (const line of lines) {
-        assert.match(line, /^graceful-exit: child process \d+ \(sh\) did not stop within 500 ms: killed it with SIGKILL \(pids \d+, \d+\)$/);
+        assert.match(line, /^farewell: child process \d+ \(sh\) did not stop within 500 ms: killed it with SIGKILL \(pids \d+, \d+\)$/);
       }
       assert.deepEqual(running(records), []);
       assert.deepEqual(await waitUntilGone(records), []);
@@ -67,7 +67,7 @@ for (const format of FORMATS) {
     test('a tree that had to be killed is a cleanup failure: exit(0) ends with status 1', async () => {
       const result = await runScenario('process:stopTreesOnExit', { format, args: ['1', '300', 'exit(0)'] });
       assert.equal(result.code, 1, result.stderr);
-      assert.match(result.stderr, /^graceful-exit: child process \d+ \(sh\) did not stop within 300 ms: killed it with SIGKILL \(pids \d+, \d+\)\n$/);
+      assert.match(result.stderr, /^farewell: child process \d+ \(sh\) did not stop within 300 ms: killed it with SIGKILL \(pids \d+, \d+\)\n$/);
       const { records } = processesFromEvents(result.events);
       assert.deepEqual(await waitUntilGone(records), []);
     });
@@ -97,7 +97,7 @@ for (const format of FORMATS) {
 
 describe('argument validation', () => {
   test('terminate, stopOnExit, stopWorker and exitWithParent name the bad argument', async () => {
-    const library = await import('graceful-exit/process');
+    const library = await import('farewell/process');
     const { spawn } = await import('node:child_process');
     assert.throws(() => library.terminate(42), { name: 'TypeError', message: 'child must be a ChildProcess (from spawn, fork, exec…), got 42' });
     const child = spawn('sleep', ['10']);

@@ -9,16 +9,16 @@ switch (path) {
   case 'process.exit': write(); process.exit(0); break;
   case 'natural end': write(); break;
   case 'process.exitCode': write(); process.exitCode = 0; break;
-  case 'graceful-exit exit(0)': { const { exit } = await import('graceful-exit'); write(); exit(0); break; }
-  case 'graceful-exit on SIGTERM': {
-    const { onExit } = await import('graceful-exit');
+  case 'farewell exit(0)': { const { exit } = await import('farewell'); write(); exit(0); break; }
+  case 'farewell on SIGTERM': {
+    const { onExit } = await import('farewell');
     onExit(() => {});
     write();
     process.kill(process.pid, 'SIGTERM');
     setInterval(() => {}, 1000);
     break;
   }
-  case 'graceful-exit exitNow(0)': { const { exitNow } = await import('graceful-exit'); write(); exitNow(0); break; }
+  case 'farewell exitNow(0)': { const { exitNow } = await import('farewell'); write(); exitNow(0); break; }
   case 'signal-exit + process.exit': { const { onExit } = await import('signal-exit'); onExit(() => {}); write(); process.exit(0); break; }
   case 'exit-hook gracefulExit(0)': { const { gracefulExit, asyncExitHook } = await import('exit-hook'); asyncExitHook(async () => {}, { wait: 1000 }); write(); gracefulExit(0); break; }
   case 'close-with-grace close()': {

@@ -38,8 +38,8 @@ const server = http.createServer((req, res) => {
 server.keepAliveTimeout = 5_000; // Node's default, stated: plain close() waits for it
 
 switch (variant) {
-  case 'graceful-exit': {
-    const { drainOnExit } = await import('graceful-exit/http');
+  case 'farewell': {
+    const { drainOnExit } = await import('farewell/http');
     drainOnExit(server, { delay });
     break;
   }
