@@ -68,8 +68,8 @@ export function parseArguments(argv: readonly string[]): ParsedArguments {
       case '--timeout': {
         const text = value();
         const parsed = parseDuration(text);
-        if (parsed === undefined) throw new UsageError(`invalid --timeout '${text}': expected a duration such as 10s, 500ms or 2m, more than 0`);
-        timeout = parsed;
+        if ('problem' in parsed) throw new UsageError(`invalid --timeout '${text}': ${parsed.problem}`);
+        timeout = parsed.ms;
         break;
       }
       case '-r':

@@ -129,6 +129,10 @@ describe('commands that cannot run, and usage', { concurrency: 4 }, () => {
     [['--timeout', 'soon', 'true'], "invalid --timeout 'soon': expected a duration such as 10s, 500ms or 2m, more than 0"],
     [['--timeout=0', 'true'], "invalid --timeout '0': expected a duration such as 10s, 500ms or 2m, more than 0"],
     [['--timeout'], 'option --timeout needs a value'],
+    // Limits hold after rounding: these once became 0 ms, a kill at once.
+    [['--timeout', '0.4ms', 'true'], "invalid --timeout '0.4ms': it rounds to 0 milliseconds; the smallest is 1ms"],
+    [['--timeout', '0.0001', 'true'], "invalid --timeout '0.0001': it rounds to 0 milliseconds; the smallest is 1ms"],
+    [['--timeout', '600h', 'true'], "invalid --timeout '600h': the largest is 2147483647ms (about 24.8 days)"],
     [['--rewrite', 'TERM', 'true'], "invalid --rewrite 'TERM': expected FROM:TO with two signals, e.g. TERM:INT"],
     [['--rewrite', 'PIPE:INT', 'true'], "invalid --rewrite 'PIPE:INT': SIGPIPE is not forwarded; only SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH are"],
     [['--group=yes', 'true'], 'option --group takes no value'],
