@@ -77,9 +77,10 @@ export class ExitError extends Error {
     if (typeof options !== 'object' || options === null) {
       throw new TypeError(`options must be an object, got ${describeValue(options)}`);
     }
-    const exitCode = options.exitCode ?? 1;
+    // Own properties only: a polluted Object.prototype must not set a status.
+    const exitCode = Object.hasOwn(options, 'exitCode') && options.exitCode !== undefined ? options.exitCode : 1;
     assertExitCode(exitCode, 'options.exitCode');
-    super(message, 'cause' in options ? { cause: options.cause } : undefined);
+    super(message, Object.hasOwn(options, 'cause') ? { cause: options.cause } : undefined);
     this.exitCode = exitCode;
     this.name = new.target.name;
     // Creating one means the program may throw it: make sure an uncaught one is

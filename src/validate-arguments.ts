@@ -4,17 +4,25 @@ import { describeValue } from './describe-value.js';
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
- * Checks that `options` is a plain object naming only `names`, and returns it.
+ * Checks that `options` is an object naming only `names`, and returns a copy
+ * of its own enumerable properties in an object without a prototype.
  * An unknown name is an error: a typo (`timout`) must not pass silently.
+ *
+ * Only own properties count, and the copy is what the caller reads: an
+ * option inherited from a prototype (`Object.create({ timeout: 50 })`), or
+ * planted on `Object.prototype` by a prototype-pollution bug anywhere in the
+ * application, must not change how the exit behaves.
  */
-export function validateOptionsObject(options: unknown, parameter: string, names: readonly string[]): Record<string, unknown> {
+export function validateOptionsObject(options: unknown, parameter: string, names: readonly string[]): Readonly<Record<string, unknown>> {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new TypeError(`${parameter} must be an object, got ${describeValue(options)}`);
   }
+  const own: Record<string, unknown> = Object.create(null);
   for (const key of Object.keys(options)) {
     if (!names.includes(key)) throw new TypeError(`${parameter}.${key} is not an option; the options are: ${names.join(', ')}`);
+    own[key] = (options as Record<string, unknown>)[key];
   }
-  return options as Record<string, unknown>;
+  return own;
 }
 
 /** A duration in milliseconds: a number more than 0 and at most setTimeout's limit. */

@@ -12,7 +12,7 @@ import { signalExitStatus } from '../signals.js';
 import { FAILURE_STATUS, normalizeExitCode, resolveExitRequest, validateExitStatus } from '../status.js';
 import { describeActiveResources } from './active-resources.js';
 import { debugLog } from './debug-log.js';
-import { defaultExitOptions, mergeExitOptions } from './exit-options.js';
+import { defaultExitOptions, EXIT_OPTION_NAMES, mergeExitOptions } from './exit-options.js';
 import { validateNonEmptyString, validateOptionsObject, validateTimeout } from '../validate-arguments.js';
 import type { ExitOptions, ResolvedExitOptions } from './exit-options.js';
 import { describeTrigger } from './exit-trigger.js';
@@ -82,15 +82,16 @@ export interface ExitManager {
 
 /** Creates an exit manager. Nothing is installed on the process until it is first used. */
 export function createExitManager(options: ExitManagerOptions = {}): ExitManager {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`options must be an object, got ${describeValue(options)}`);
-  }
-  const { process: facade = nodeProcess(), quiet = false, ...exitOptions } = options as ExitManagerOptions & { quiet?: boolean };
+  const { process: givenFacade, quiet, ...exitOptions } = validateOptionsObject(options, 'options', MANAGER_OPTION_NAMES);
+  const facade = (givenFacade ?? nodeProcess()) as ProcessFacade;
   if (typeof facade !== 'object' || facade === null || typeof facade.exit !== 'function') {
     throw new TypeError(`options.process must be a process facade (see createTestProcess), got ${describeValue(facade)}`);
   }
-  return new ExitSequence(facade, mergeExitOptions(defaultExitOptions(facade.platform), exitOptions, 'options'), quiet);
+  return new ExitSequence(facade, mergeExitOptions(defaultExitOptions(facade.platform), exitOptions, 'options'), quiet === true);
 }
+
+/** `quiet` is internal: the dry run of prime-exit-path.ts logs nothing. */
+const MANAGER_OPTION_NAMES = ['process', 'quiet', ...EXIT_OPTION_NAMES];
 
 const ON_EXIT_OPTION_NAMES = ['name', 'timeout', 'group'];
 
@@ -654,13 +655,14 @@ class ExitSequence implements ExitManager {
   }
 }
 
-function validateOnExitOptions(options: unknown): { name?: string; timeout?: number; group?: string } {
-  const { name, timeout, group } = validateOptionsObject(options, 'options', ON_EXIT_OPTION_NAMES);
-  const result: { name?: string; timeout?: number; group?: string } = {};
-  if (name !== undefined) result.name = validateNonEmptyString(name, 'options.name');
-  if (timeout !== undefined) result.timeout = validateTimeout(timeout, 'options.timeout');
-  if (group !== undefined) result.group = validateNonEmptyString(group, 'options.group');
-  return result;
+function validateOnExitOptions(options: unknown): { name: string | undefined; timeout: number | undefined; group: string | undefined } {
+  const given = validateOptionsObject(options, 'options', ON_EXIT_OPTION_NAMES);
+  // Every key set, even when undefined: a missing one would be read through Object.prototype.
+  return {
+    name: given.name === undefined ? undefined : validateNonEmptyString(given.name, 'options.name'),
+    timeout: given.timeout === undefined ? undefined : validateTimeout(given.timeout, 'options.timeout'),
+    group: given.group === undefined ? undefined : validateNonEmptyString(given.group, 'options.group'),
+  };
 }
 
 function formatDuration(ms: number): string {

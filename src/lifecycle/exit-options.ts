@@ -60,11 +60,12 @@ export function defaultExitOptions(platform: string): ResolvedExitOptions {
   };
 }
 
-const OPTION_NAMES = ['signals', 'timeout', 'signalExit', 'handleErrors', 'logger'];
+/** The names `configure()` accepts. */
+export const EXIT_OPTION_NAMES = ['signals', 'timeout', 'signalExit', 'handleErrors', 'logger'];
 
 /** Merges validated `options` over `current`. Unknown option names are errors (a typo must not pass silently). */
 export function mergeExitOptions(current: ResolvedExitOptions, options: unknown, parameter: string): ResolvedExitOptions {
-  const given = validateOptionsObject(options, parameter, OPTION_NAMES);
+  const given = validateOptionsObject(options, parameter, EXIT_OPTION_NAMES);
   const merged = { ...current };
   if (given.signals !== undefined) merged.signals = validateSignals(given.signals, `${parameter}.signals`);
   if (given.timeout !== undefined) merged.timeout = validateTimeout(given.timeout, `${parameter}.timeout`);

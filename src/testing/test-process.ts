@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { Writable } from 'node:stream';
 import { describeValue } from '../describe-value.js';
 import type { ProcessFacade } from '../lifecycle/process-facade.js';
+import { validateNonEmptyString, validateOptionsObject } from '../validate-arguments.js';
 
 /** How a test process ended. */
 export interface TestProcessEnd {
@@ -63,13 +64,15 @@ class TextSink extends Writable {
  * process by that signal.
  */
 export function createTestProcess(options: TestProcessOptions = {}): TestProcess {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`options must be an object, got ${describeValue(options)}`);
+  const given = validateOptionsObject(options, 'options', ['isTTY', 'platform']);
+  if (given.isTTY !== undefined && typeof given.isTTY !== 'boolean') {
+    throw new TypeError(`options.isTTY must be a boolean, got ${describeValue(given.isTTY)}`);
   }
+  if (given.platform !== undefined) validateNonEmptyString(given.platform, 'options.platform');
   const emitter = new EventEmitter();
   emitter.setMaxListeners(0);
   const stdout = new TextSink(false);
-  const stderr = new TextSink(options.isTTY === true);
+  const stderr = new TextSink(given.isTTY === true);
   let exitCode: unknown;
   let end: TestProcessEnd | undefined;
   let resolveEnded!: (end: TestProcessEnd) => void;
@@ -82,7 +85,7 @@ export function createTestProcess(options: TestProcessOptions = {}): TestProcess
 
   return {
     pid: 1_000_000 + Math.floor(Math.random() * 1000),
-    platform: options.platform ?? process.platform,
+    platform: (given.platform as string | undefined) ?? process.platform,
     getExitCode: () => exitCode,
     setExitCode: (code) => {
       exitCode = code;
