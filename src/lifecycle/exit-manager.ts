@@ -82,16 +82,24 @@ export interface ExitManager {
 
 /** Creates an exit manager. Nothing is installed on the process until it is first used. */
 export function createExitManager(options: ExitManagerOptions = {}): ExitManager {
-  const { process: givenFacade, quiet, ...exitOptions } = validateOptionsObject(options, 'options', MANAGER_OPTION_NAMES);
+  return createManager(options, false);
+}
+
+/** A manager that writes no debug log: the dry run of prime-exit-path.ts. */
+export function createQuietExitManager(options: ExitManagerOptions): ExitManager {
+  return createManager(options, true);
+}
+
+function createManager(options: unknown, quiet: boolean): ExitManager {
+  const { process: givenFacade, ...exitOptions } = validateOptionsObject(options, 'options', MANAGER_OPTION_NAMES);
   const facade = (givenFacade ?? nodeProcess()) as ProcessFacade;
   if (typeof facade !== 'object' || facade === null || typeof facade.exit !== 'function') {
     throw new TypeError(`options.process must be a process facade (see createTestProcess), got ${describeValue(facade)}`);
   }
-  return new ExitSequence(facade, mergeExitOptions(defaultExitOptions(facade.platform), exitOptions, 'options'), quiet === true);
+  return new ExitSequence(facade, mergeExitOptions(defaultExitOptions(facade.platform), exitOptions, 'options'), quiet);
 }
 
-/** `quiet` is internal: the dry run of prime-exit-path.ts logs nothing. */
-const MANAGER_OPTION_NAMES = ['process', 'quiet', ...EXIT_OPTION_NAMES];
+const MANAGER_OPTION_NAMES = ['process', ...EXIT_OPTION_NAMES];
 
 const ON_EXIT_OPTION_NAMES = ['name', 'timeout', 'group'];
 

@@ -1,4 +1,4 @@
-import { createExitManager } from './exit-manager.js';
+import { createQuietExitManager } from './exit-manager.js';
 import type { OutputStream, ProcessFacade } from './process-facade.js';
 
 /**
@@ -15,7 +15,7 @@ export function primeExitPath(): void {
   const immediate = setImmediate(() => {
     try {
       const facade = inMemoryProcess();
-      const manager = createExitManager({ process: facade, quiet: true } as Parameters<typeof createExitManager>[0]);
+      const manager = createQuietExitManager({ process: facade });
       manager.onExit(() => {});
       manager.onExit(async () => {});
       facade.emitSignal('SIGTERM');

@@ -33,7 +33,8 @@ describe('createExitManager() and configure() validate their options', () => {
   for (const [options, ErrorClass, message] of cases) {
     test(`${JSON.stringify(options)} → ${ErrorClass.name}`, () => {
       const check = (error) => error instanceof ErrorClass && error.message.startsWith(message);
-      assert.throws(() => createExitManager({ process: createTestProcess(), ...options }), check);
+      const checkManager = (error) => check(error) || (error instanceof ErrorClass && error.message === message.replace('the options are: ', 'the options are: process, '));
+      assert.throws(() => createExitManager({ process: createTestProcess(), ...options }), checkManager);
       const { manager } = setup();
       assert.throws(() => manager.configure(options), check);
     });
