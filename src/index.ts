@@ -18,6 +18,7 @@ export { DEFAULT_TIMEOUT_MS } from './lifecycle/exit-options.js';
 export type { ExitTrigger } from './lifecycle/exit-trigger.js';
 export type { ExitContext, ExitHook, OnExitOptions } from './hooks/exit-hook.js';
 export type { OutputStream, ProcessFacade, TimerHandle } from './lifecycle/process-facade.js';
+export { debugLog } from './lifecycle/debug-log.js';
 
 /**
  * Ends the program gracefully, like Python's `sys.exit()`: starts the exit
@@ -75,6 +76,28 @@ export function onExit(hook: ExitHook, options?: OnExitOptions): () => void {
  */
 export function configure(options: ExitOptions): void {
   processManager().configure(options);
+}
+
+/**
+ * Starts the exit sequence without throwing, for code that is not on the
+ * stack of the program's main flow: an event handler, a message from a
+ * parent, a health check that gave up. The trigger is
+ * `{ kind: 'request', source }`, and `source` names it in messages
+ * ("exit started by the parent process going away"). `status` defaults to 0.
+ * Returns false, and changes nothing, when an exit is already under way.
+ */
+export function requestExit(source: string, status?: number): boolean {
+  return processManager().requestExit(source, status);
+}
+
+/**
+ * Reports a cleanup failure that your code handled itself (a child that had
+ * to be killed, requests cut at a drain timeout, a flush that gave up): the
+ * message goes to the configured logger (default stderr) and, as for a
+ * failing hook, a status of 0 becomes 1. Call it from inside an exit hook.
+ */
+export function reportFailure(message: string): void {
+  processManager().reportFailure(message);
 }
 
 /**

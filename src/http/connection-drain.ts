@@ -1,5 +1,4 @@
 import type { ServerResponse } from 'node:http';
-import { debugLog } from '../lifecycle/debug-log.js';
 import { afterNextPoll, closeAfterNewestResponse, closeIdleSocket, isClosing } from './close-politely.js';
 import type { ConnectionObserver, ConnectionTracker, Http1Connection, TrackedConnection, UpgradedConnection } from './connection-tracker.js';
 import { routeOfRequest, routeOfStream } from './drain-report.js';
@@ -8,6 +7,7 @@ import { goAwayGracefully } from './http2-goaway.js';
 import { stopAccepting } from './stop-accepting.js';
 import { closeNewWebSocketClients, closeUpgradedSocket, closeWebSocketClients } from './upgraded-connections.js';
 import type { CloseUpgraded, WebSocketServerLike } from './upgraded-connections.js';
+import { debugLog } from '../index.js';
 
 /** How one drain runs; every value already validated and defaulted. */
 export interface DrainSettings {

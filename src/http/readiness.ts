@@ -1,4 +1,4 @@
-import { processManager } from '../lifecycle/process-wide-manager.js';
+import { shutdownSignal } from '../index.js';
 
 /**
  * A health-check handler that works as a node:http request handler, Express
@@ -16,7 +16,6 @@ export type HealthHandler = (request: any, response?: any, next?: unknown) => vo
  * `text/plain` with `Cache-Control: no-store`.
  */
 export function readinessHandler(): HealthHandler {
-  const { shutdownSignal } = processManager();
   return (request, response) => {
     if (shutdownSignal.aborted) respond(request, response, 503, 'shutting down\n');
     else respond(request, response, 200, 'ready\n');

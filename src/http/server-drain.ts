@@ -1,6 +1,3 @@
-import type { ExitContext } from '../hooks/exit-hook.js';
-import { debugLog } from '../lifecycle/debug-log.js';
-import { processManager } from '../lifecycle/process-wide-manager.js';
 import { drainConnections } from './connection-drain.js';
 import { ConnectionTracker } from './connection-tracker.js';
 import { DEFAULT_CLOSE_TIMEOUT_MS, exitDrainBudget, validateDrainOptions } from './drain-options.js';
@@ -9,6 +6,8 @@ import { DrainTimeoutError } from './drain-report.js';
 import type { DrainReport } from './drain-report.js';
 import { defaultExitDelay, remainingExitDelay, waitForDelay } from './exit-delay.js';
 import { resolveServerTarget, underlyingServer } from './server-target.js';
+import { debugLog, onExit, reportFailure } from '../index.js';
+import type { ExitContext } from '../index.js';
 
 /**
  * Where a tracked server is:
@@ -100,7 +99,7 @@ export class TrackedServer implements ServerDrain {
   /** Registers the exit hook of `drainOnExit()`. */
   registerExitHook(options: ResolvedDrainOptions): void {
     const delay = options.delay ?? defaultExitDelay();
-    const unregister = processManager().onExit((context) => this.closeForExit(context, options, delay), {
+    const unregister = onExit((context) => this.closeForExit(context, options, delay), {
       name: options.name ?? 'http server',
       group: HTTP_DRAIN_GROUP,
     });
@@ -120,7 +119,7 @@ export class TrackedServer implements ServerDrain {
     // naming the requests cut (status 0 becomes 1, a signal death stays one).
     return this.closing.catch((error: unknown) => {
       if (!(error instanceof DrainTimeoutError)) throw error;
-      processManager().reportFailure(`farewell: ${error.message}`);
+      reportFailure(`farewell: ${error.message}`);
     });
   }
 

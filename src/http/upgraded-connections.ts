@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { describeValue } from '../describe-value.js';
-import { debugLog } from '../lifecycle/debug-log.js';
+import { debugLog } from '../index.js';
 
 /** The parts of a `ws` WebSocketServer (or a compatible one) the drain uses. */
 export interface WebSocketServerLike {

@@ -1,10 +1,9 @@
 import { cluster } from './cluster-module.js';
 import { isMainThread, threadId } from 'node:worker_threads';
-import { debugLog } from '../lifecycle/debug-log.js';
-import { processManager } from '../lifecycle/process-wide-manager.js';
 import { validateExitStatus } from '../status.js';
 import { validateOptionsObject, validateTimeout } from '../validate-arguments.js';
 import { openWorkerStopChannel } from './worker-stop-channel.js';
+import { debugLog, onExit, requestExit } from '../index.js';
 
 /** Default interval between two checks that the parent process is still there. */
 export const DEFAULT_PARENT_POLL_MS = 500;
@@ -55,7 +54,7 @@ export function exitWithParent(options: ExitWithParentOptions = {}): () => void 
   const stops: Array<() => void> = [];
   const exit = (source: string): void => {
     debugLog(() => `exitWithParent: ${source}`);
-    processManager().requestExit(source, status);
+    requestExit(source, status);
   };
   if (!isMainThread) {
     stops.push(listenForStopRequests(exit));
@@ -125,7 +124,7 @@ function watchClusterDisconnect(exit: (source: string) => void): () => void {
     exit('the cluster primary disconnected this worker');
   };
   process.on('internalMessage', onInternalMessage);
-  const unregister = processManager().onExit(
+  const unregister = onExit(
     async ({ signal }) => {
       if (!disconnecting || !process.connected) return;
       await new Promise<void>((resolve) => {

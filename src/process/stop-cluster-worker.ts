@@ -1,10 +1,10 @@
 import { cluster } from './cluster-module.js';
 import type { Worker as ClusterWorker } from 'node:cluster';
 import { describeValue } from '../describe-value.js';
-import { debugLog } from '../lifecycle/debug-log.js';
 import { validateOptionsObject, validateTimeout } from '../validate-arguments.js';
 import { DEFAULT_STOP_TIMEOUT_MS, stopProcessTree } from './terminate.js';
 import type { Termination } from './terminate.js';
+import { debugLog } from '../index.js';
 
 /** Options of `stopClusterWorker()`. */
 export interface StopClusterWorkerOptions {

@@ -3,12 +3,12 @@ import { cluster } from './cluster-module.js';
 import type { Worker as ClusterWorker } from 'node:cluster';
 import { Worker } from 'node:worker_threads';
 import { describeValue } from '../describe-value.js';
-import type { ExitContext } from '../hooks/exit-hook.js';
-import { processManager } from '../lifecycle/process-wide-manager.js';
 import { isClusterWorker, stopClusterWorker } from './stop-cluster-worker.js';
 import { stopWorker } from './stop-worker.js';
 import { validateOptionsObject, validateTimeout } from '../validate-arguments.js';
 import { DEFAULT_STOP_TIMEOUT_MS, terminate, validateSignalName } from './terminate.js';
+import { onExit, reportFailure } from '../index.js';
+import type { ExitContext } from '../index.js';
 
 /**
  * Time kept back from what is left of the global deadline when a stop starts,
@@ -118,7 +118,7 @@ export function stopClusterOnExit(options: { timeout?: number } = {}): () => voi
 function updateHook(): void {
   const wanted = registrations.size > 0 || clusterStops.size > 0;
   if (wanted && unregisterHook === undefined) {
-    unregisterHook = processManager().onExit(stopEverything, { name: 'farewell/process: stop children and workers', group: HOOK_GROUP });
+    unregisterHook = onExit(stopEverything, { name: 'farewell/process: stop children and workers', group: HOOK_GROUP });
   } else if (!wanted && unregisterHook !== undefined) {
     unregisterHook();
     unregisterHook = undefined;
@@ -182,7 +182,7 @@ function report(what: string, timeout: number, killedPids: readonly number[] = [
   const killed = killedPids.length > 0 ? ` (pids ${killedPids.join(', ')})` : '';
   const surviving = survivingPids.length > 0 ? `; could not kill pids ${survivingPids.join(', ')}` : '';
   const how = what.startsWith('worker thread') ? 'terminated it' : `killed it with SIGKILL${killed}`;
-  processManager().reportFailure(`farewell: ${what} did not stop within ${Math.round(timeout)} ms: ${how}${surviving}`);
+  reportFailure(`farewell: ${what} did not stop within ${Math.round(timeout)} ms: ${how}${surviving}`);
 }
 
 function hasExited(target: StoppableTarget): boolean {

@@ -1,10 +1,10 @@
 import { Worker } from 'node:worker_threads';
 import type { BroadcastChannel } from 'node:worker_threads';
 import { describeValue } from '../describe-value.js';
-import { debugLog } from '../lifecycle/debug-log.js';
 import { validateOptionsObject, validateTimeout } from '../validate-arguments.js';
 import { DEFAULT_STOP_TIMEOUT_MS } from './terminate.js';
 import { openWorkerStopChannel } from './worker-stop-channel.js';
+import { debugLog } from '../index.js';
 
 /** Options of `stopWorker()`. */
 export interface StopWorkerOptions {

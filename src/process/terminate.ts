@@ -1,9 +1,9 @@
 import { ChildProcess } from 'node:child_process';
 import { describeValue } from '../describe-value.js';
-import { debugLog } from '../lifecycle/debug-log.js';
 import { validateOptionsObject, validateTimeout } from '../validate-arguments.js';
 import { signalNumber } from '../signals.js';
 import { ProcessTree } from './process-tree.js';
+import { debugLog } from '../index.js';
 
 /** Default time a process has to stop after the stop signal before it is killed. */
 export const DEFAULT_STOP_TIMEOUT_MS = 5000;

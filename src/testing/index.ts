@@ -4,4 +4,4 @@
  */
 export { createTestProcess } from './test-process.js';
 export type { TestProcess, TestProcessEnd, TestProcessOptions } from './test-process.js';
-export { createExitManager } from '../lifecycle/exit-manager.js';
+export { createExitManager } from '../index.js';

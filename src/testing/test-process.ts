@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { Writable } from 'node:stream';
 import { describeValue } from '../describe-value.js';
-import type { ProcessFacade } from '../lifecycle/process-facade.js';
 import { validateNonEmptyString, validateOptionsObject } from '../validate-arguments.js';
+import type { ProcessFacade } from '../index.js';
 
 /** How a test process ended. */
 export interface TestProcessEnd {
