@@ -41,6 +41,9 @@ export class SystemExit extends Error {
     assertExitCode(exitCode, 'exitCode');
     super(`Exiting with status ${exitCode}`);
     this.exitCode = exitCode;
+    // Thrown by hand with nothing else of the library used, it must still
+    // end the program with its status, not as an uncaught error (status 1).
+    notifyCreated();
   }
 
   static override [Symbol.hasInstance](value: unknown): boolean {
@@ -85,8 +88,7 @@ export class ExitError extends Error {
     this.name = new.target.name;
     // Creating one means the program may throw it: make sure an uncaught one is
     // turned into a graceful exit even if no hook was ever registered.
-    const onCreated = (globalThis as Record<symbol, unknown>)[EXIT_ERROR_CREATED];
-    if (typeof onCreated === 'function') onCreated();
+    notifyCreated();
   }
 
   static override [Symbol.hasInstance](value: unknown): boolean {
@@ -110,6 +112,12 @@ export class ExitStartedError extends Error {
   }
 }
 Object.defineProperty(ExitStartedError.prototype, 'name', { value: 'AbortError', writable: true, configurable: true });
+
+/** Arms the handling of uncaught errors: a SystemExit or ExitError was created, so it may be thrown. */
+function notifyCreated(): void {
+  const onCreated = (globalThis as Record<symbol, unknown>)[EXIT_ERROR_CREATED];
+  if (typeof onCreated === 'function') onCreated();
+}
 
 /** A SystemExit from any copy of the package (checked by brand, not by class). */
 export function isSystemExit(value: unknown): value is SystemExit {

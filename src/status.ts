@@ -53,7 +53,15 @@ export function resolveExitRequest(value: unknown, inheritedStatus: number | und
     }
   }
   if (typeof value === 'string') return { status: FAILURE_STATUS, message: value };
-  if (isSystemExit(value)) return { status: value.exitCode };
+  if (isSystemExit(value)) {
+    // exitCode is checked by the constructor, but it can be changed afterwards:
+    // the status is validated when it is used.
+    try {
+      return { status: validateExitStatus(value.exitCode, 'status.exitCode') };
+    } catch (problem) {
+      return { status: FAILURE_STATUS, problem: problem as RangeError };
+    }
+  }
   if (value instanceof Error || isExitError(value)) {
     const exitCode = (value as { exitCode?: unknown }).exitCode;
     if (exitCode === undefined) return { status: FAILURE_STATUS, error: value };

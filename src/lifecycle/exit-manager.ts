@@ -5,7 +5,7 @@ import { HookRegistry } from '../hooks/hook-registry.js';
 import type { RegisteredHook } from '../hooks/hook-registry.js';
 import { runHookSynchronously, startHook } from '../hooks/run-hook.js';
 import type { CutReason, HookOutcome, HookRunContext, RunningHook } from '../hooks/run-hook.js';
-import { flushOutput } from '../output/flush-output.js';
+import { flushOutput, undeliveredBytes } from '../output/flush-output.js';
 import { formatError, formatUncaughtError } from '../output/format-error.js';
 import { loadOs } from '../builtin-modules.js';
 import { signalExitStatus } from '../signals.js';
@@ -33,6 +33,24 @@ export const FINAL_FLUSH_MS = 100;
  * before the process exits with 128 + n instead.
  */
 export const RERAISE_GRACE_MS = 250;
+
+/**
+ * A signal repeated within this window of the last one counted is the same
+ * request, relayed twice: nodemon always signals twice (7–22 ms apart),
+ * `node --watch` and tsx relay one Ctrl+C as two SIGINTs 1–32 ms apart
+ * (reload-and-supervisors §D). A person's second Ctrl+C comes later.
+ */
+const DUPLICATE_SIGNAL_WINDOW_MS = 100;
+
+/**
+ * How long hooks may run one after another without letting the event loop
+ * poll: a signal that arrives meanwhile (a second Ctrl+C) waits at most this
+ * long to be seen, and each turn costs a few microseconds.
+ */
+const LOOP_TURN_INTERVAL_MS = 10;
+
+/** What a hook's own `process.exit()` throws while hooks run synchronously (see `captureExitCalls`). */
+const NESTED_PROCESS_EXIT = Symbol('process.exit() called inside an exit hook');
 
 /**
  * Where the exit sequence is. One way: a manager exits once.
@@ -118,9 +136,22 @@ class ExitSequence implements ExitManager {
   /** Set when the process is to end by a signal (the trigger's, or a second one). */
   private endSignal: NodeJS.Signals | undefined;
   private cleanupFailed = false;
+  /** stdout or stderr broke (EPIPE) during the exit: what was still queued is lost. */
+  private lostToBrokenPipe = false;
   private forced = false;
   private startedAt = 0;
   private deadlineTimer: unknown;
+  /** When the event loop last polled during the hooks (see LOOP_TURN_INTERVAL_MS). */
+  private lastLoopTurnAt = 0;
+  /** When the last signal that counted arrived (see DUPLICATE_SIGNAL_WINDOW_MS). */
+  private lastSignalAt = -Infinity;
+  /** A signal arrived during an exit that something else started. */
+  private signalDuringExit = false;
+  /** Signals the process sent itself during the exit, not yet delivered. */
+  private readonly selfSentSignals = new Map<NodeJS.Signals, number>();
+  private unwatchSelfSignals: (() => void) | undefined;
+  /** An uncaught error Node is about to end the process for (handleErrors false), for the 'exit' listener. */
+  private uncaughtWithoutHandling: { error: unknown; origin: 'uncaughtException' | 'unhandledRejection' } | undefined;
 
   /** Set on first use: from then on uncaught errors and broken pipes are handled. */
   private armed = false;
@@ -148,7 +179,7 @@ class ExitSequence implements ExitManager {
       throw this.markThrown(request.problem ?? new SystemExit(this.statusAsShown()));
     }
     this.arm();
-    if (request.problem) this.log(`exit(): ${request.problem.message}; exiting with status 1\n${formatError(request.problem)}`);
+    if (request.problem) this.log(`farewell: exit(): ${request.problem.message}; exiting with status 1\n${formatError(request.problem)}`);
     if (request.message !== undefined) this.writeStderr(`${request.message}\n`);
     if (request.error !== undefined) this.printError(request.error);
     this.start({ kind: 'exit' }, request.status);
@@ -217,6 +248,10 @@ class ExitSequence implements ExitManager {
     this.status = status;
     this.endSignal = endSignal;
     this.startedAt = this.facade.now();
+    this.lastLoopTurnAt = this.startedAt;
+    this.unwatchSelfSignals = this.facade.watchSelfSignals((signal) => {
+      this.selfSentSignals.set(signal, (this.selfSentSignals.get(signal) ?? 0) + 1);
+    });
     // The deadline is armed before any user code runs: a hook may block the
     // event loop (mcollina/close-with-grace does the same). Unref'd: it must
     // never be what keeps the process alive.
@@ -237,6 +272,14 @@ class ExitSequence implements ExitManager {
       const step = this.registry.takeNextStep();
       if (step.length === 0) break;
       await this.runStep(step);
+      if (this.phase !== 'hooks') return;
+      // A hook that blocked the event loop also held back the deadline's
+      // timer and any signal: look at the clock, and let the loop poll.
+      if (this.facade.now() >= this.deadlineAt()) return this.onDeadline();
+      if (this.facade.now() - this.lastLoopTurnAt >= LOOP_TURN_INTERVAL_MS) {
+        await new Promise<void>((resolve) => this.facade.nextLoopTurn(resolve));
+        this.lastLoopTurnAt = this.facade.now();
+      }
     }
     if (this.phase !== 'hooks') return; // the deadline or a forced end took over
     if (this.trigger?.kind === 'natural') return this.endNaturally();
@@ -251,6 +294,13 @@ class ExitSequence implements ExitManager {
 
   private async runStep(step: RegisteredHook[]): Promise<void> {
     const context = this.hookRunContext();
+    if (this.trigger?.kind === 'natural') {
+      // At the natural end, a hook waiting on something that can never
+      // settle leaves the loop empty, and Node would go straight to 'exit'.
+      // One more loop turn makes Node emit 'beforeExit' again instead, where
+      // the stall is reported (onBeforeExit).
+      this.facade.nextLoopTurn(() => {});
+    }
     await Promise.all(
       step.map(async (hook) => {
         this.debug(() => `${this.elapsed()} hook "${hook.name}" started`);
@@ -347,11 +397,18 @@ class ExitSequence implements ExitManager {
     if (this.phase === 'ending' || this.phase === 'ended') return;
     this.phase = 'ending';
     if (this.deadlineTimer !== undefined) this.facade.clearTimer(this.deadlineTimer);
-    const signal = this.endSignal;
+    this.stopWatchingSelfSignals();
+    this.noticeOutputErrors();
+    // Output lost to a closed pipe ends as the closed pipe would have, by
+    // SIGPIPE (141 in a shell), unless the status already says failure.
+    const signal = this.endSignal ?? (this.lostToBrokenPipe && this.status === 0 ? 'SIGPIPE' : undefined);
     if (signal !== undefined) {
       const mode = this.options.signalExit;
       if (mode === 'signal') return this.dieBySignal(signal);
-      const code = mode === 'code' ? signalExitStatus(signal) : mode;
+      // A status the platform expects after a signal (e.g. 0) still turns
+      // into 1 when the cleanup failed: a failure is never reported as success.
+      const chosen = mode === 'code' ? signalExitStatus(signal) : mode;
+      const code = this.cleanupFailed && chosen === 0 ? FAILURE_STATUS : chosen;
       this.debug(() => `${this.elapsed()} ending with status ${code} for ${signal}`);
       this.facade.exit(code);
       return;
@@ -368,7 +425,9 @@ class ExitSequence implements ExitManager {
    * armed, unref'd, to report whatever still keeps the process alive.
    */
   private endNaturally(): void {
+    this.noticeOutputErrors();
     this.phase = 'ended';
+    this.stopWatchingSelfSignals();
     const status = normalizeExitCode(this.facade.getExitCode()) ?? 0;
     if (this.cleanupFailed && status === 0) this.facade.setExitCode(FAILURE_STATUS);
     this.debug(() => `${this.elapsed()} ending naturally with status ${this.cleanupFailed && status === 0 ? FAILURE_STATUS : status}`);
@@ -392,6 +451,14 @@ class ExitSequence implements ExitManager {
       return;
     }
     this.facade.restoreTerminal();
+    // Dying by a signal runs no 'exit' listener; other code relies on them
+    // (pino's transports flush there: 0 of 5001 lines were kept without,
+    // reload-and-supervisors §E). Run them as process.exit() would.
+    try {
+      this.facade.runExitListeners(code);
+    } catch (error) {
+      this.log(`farewell: an 'exit' listener threw:\n${formatError(error)}`);
+    }
     if (this.facade.listenerCount(signal) === 0) {
       // Removing the last listener makes libuv restore the default action.
       // SIGPIPE never had one (Node ignores it), so add and remove one.
@@ -416,18 +483,46 @@ class ExitSequence implements ExitManager {
 
   // ── Process events ───────────────────────────────────────────────────────
 
+  /**
+   * A handled signal. The first starts the exit; a second one forces it to
+   * end at once (a person pressing Ctrl+C twice). Not a second request:
+   * a repeat within DUPLICATE_SIGNAL_WINDOW_MS (a supervisor relaying the
+   * signal twice), a signal the process sent itself (NestJS re-raises the
+   * signal after its own hooks, reload-and-supervisors §D), and the first
+   * signal during an exit something else started (it asks for what is
+   * already happening).
+   */
   private readonly onSignal = (signal: NodeJS.Signals): void => {
+    const now = this.facade.now();
     if (this.phase === 'idle') {
+      this.lastSignalAt = now;
       this.start({ kind: 'signal', signal }, signalExitStatus(signal), signal);
-    } else {
-      this.force(`received ${signal} again`, signal);
+      return;
     }
+    const selfSent = this.selfSentSignals.get(signal) ?? 0;
+    if (selfSent > 0) {
+      this.selfSentSignals.set(signal, selfSent - 1);
+      this.debug(() => `${this.elapsed()} ${signal} was sent by this process to itself: not a second request to stop`);
+      return;
+    }
+    if (now - this.lastSignalAt < DUPLICATE_SIGNAL_WINDOW_MS) {
+      this.debug(() => `${this.elapsed()} ${signal} ${Math.round(now - this.lastSignalAt)} ms after the previous signal: the same request, relayed twice`);
+      return;
+    }
+    this.lastSignalAt = now;
+    if (this.trigger?.kind !== 'signal' && !this.signalDuringExit) {
+      this.signalDuringExit = true;
+      this.debug(() => `${this.elapsed()} ${signal} during the exit: already exiting`);
+      if (signal === 'SIGINT' && this.facade.stderr.isTTY === true) this.log('farewell: already exiting (press Ctrl+C again to force)');
+      return;
+    }
+    this.force(`received ${signal} again`, signal);
   };
 
   private readonly onUncaughtException = (error: unknown, origin: 'uncaughtException' | 'unhandledRejection'): void => {
     if (isSystemExit(error) || this.isThrownByExit(error)) {
       // exit() already started the sequence; a SystemExit thrown by hand starts one.
-      if (this.phase === 'idle' && isSystemExit(error)) this.start({ kind: 'exit' }, error.exitCode);
+      if (this.phase === 'idle' && isSystemExit(error)) this.start({ kind: 'exit' }, this.statusOfError(error));
       return;
     }
     if (this.phase === 'idle') {
@@ -460,44 +555,75 @@ class ExitSequence implements ExitManager {
     }
   };
 
-  /** `process.exit()` called directly: Node cannot wait, so hooks run synchronously. */
+  /**
+   * The process is ending without waiting: `process.exit()` was called
+   * directly, or Node is ending for an uncaught error it handles itself
+   * (handleErrors false). Nothing can be awaited, so hooks run
+   * synchronously, with the same order and registration rules as on any
+   * other path: a hook registered meanwhile runs next, and a hook's own
+   * `process.exit(n)` sets the status while the older hooks still run.
+   */
   private readonly onProcessExit = (code: number): void => {
     if (this.phase === 'ending' || this.phase === 'ended') return;
-    const wasIdle = this.phase === 'idle';
-    if (wasIdle) {
-      this.trigger = { kind: 'process-exit' };
+    if (this.phase === 'idle') {
+      const uncaught = this.uncaughtWithoutHandling;
+      this.trigger = uncaught === undefined ? { kind: 'process-exit' } : { kind: 'error', ...uncaught };
       this.startedAt = this.facade.now();
       this.status = normalizeExitCode(this.facade.getExitCode()) ?? normalizeExitCode(code) ?? 0;
+      this.controller.abort(new ExitStartedError(`The exit started: ${describeTrigger(this.trigger)}`, this.trigger));
     } else {
       const running = this.cutRunning('forced', new DOMException('process.exit() was called', 'AbortError'));
       if (running.length > 0) {
         this.log(`farewell: process.exit() was called during the exit; hooks cut short: ${running.join(', ')}`);
       }
     }
-    this.phase = 'ended';
+    this.phase = 'hooks';
     if (this.deadlineTimer !== undefined) this.facade.clearTimer(this.deadlineTimer);
-    this.debug(() => `process.exit(${code}) called directly: running hooks synchronously`);
-    const context = this.hookRunContext();
+    this.stopWatchingSelfSignals();
+    this.debug(() => `${describeTrigger(this.trigger!)}: running the hooks synchronously`);
+    const context = { ...this.hookRunContext(), isExitSignal: (error: unknown) => error === NESTED_PROCESS_EXIT || this.isThrownByExit(error) || isSystemExit(error) };
     const unawaited: string[] = [];
-    for (let step = this.registry.takeNextStep(); step.length > 0; step = this.registry.takeNextStep()) {
-      for (const hook of step) {
-        const result = runHookSynchronously(hook, context);
-        if (result.returnedPromise) unawaited.push(`"${hook.name}"`);
-        if ('error' in result) {
-          this.cleanupFailed = true;
-          this.log(`farewell: exit hook "${hook.name}" failed:\n${formatError(result.error)}`);
+    const stopCapturing = this.facade.captureExitCalls(NESTED_PROCESS_EXIT);
+    try {
+      for (let step = this.registry.takeNextStep(); step.length > 0; step = this.registry.takeNextStep()) {
+        for (const hook of step) {
+          const result = runHookSynchronously(hook, context);
+          if (result.returnedPromise) unawaited.push(`"${hook.name}"`);
+          if ('error' in result) {
+            this.cleanupFailed = true;
+            this.log(`farewell: exit hook "${hook.name}" failed:\n${formatError(result.error)}`);
+          }
         }
       }
+    } finally {
+      stopCapturing();
     }
+    this.phase = 'ended';
     if (unawaited.length > 0) {
-      this.log(
-        `farewell: process.exit() was called directly, so the promises returned by these exit hooks could not be awaited: ` +
-          `${unawaited.join(', ')}. Call exit() from farewell instead to let them finish.`,
-      );
+      const why =
+        this.trigger?.kind === 'error'
+          ? `the process is ending because of ${describeTrigger(this.trigger)} (handleErrors is false)`
+          : 'process.exit() was called directly';
+      const advice = this.trigger?.kind === 'error' ? '' : ' Call exit() from farewell instead to let them finish.';
+      this.log(`farewell: ${why}, so the promises returned by these exit hooks could not be awaited: ${unawaited.join(', ')}.${advice}`);
     }
     if (this.cleanupFailed && (normalizeExitCode(this.facade.getExitCode()) ?? normalizeExitCode(code) ?? 0) === 0) {
       this.facade.setExitCode(FAILURE_STATUS);
     }
+  };
+
+  /**
+   * With handleErrors false, Node ends the process itself for an uncaught
+   * error, emitting 'exit' right after this monitor: remember the error so
+   * that onProcessExit names it, not a process.exit() nobody called.
+   */
+  private readonly onUncaughtMonitor = (error: unknown, origin: 'uncaughtException' | 'unhandledRejection'): void => {
+    if (this.phase !== 'idle' || this.installedEvents.has('uncaughtException')) return;
+    this.uncaughtWithoutHandling = { error, origin };
+    // If the application handles it and goes on, the next microtask forgets it.
+    queueMicrotask(() => {
+      this.uncaughtWithoutHandling = undefined;
+    });
   };
 
   private readonly onStdoutError = (error: Error): void => this.onOutputError(this.facade.stdout, 'stdout', error);
@@ -514,13 +640,21 @@ class ExitSequence implements ExitManager {
     this.brokenStreams.add(stream);
     const code = (error as NodeJS.ErrnoException).code;
     this.debug(() => `${name} error ${code ?? error.message}; no more output on it`);
-    if (name !== 'stdout' || this.phase !== 'idle') return;
-    if (code === 'EPIPE') {
-      this.start({ kind: 'broken-pipe' }, signalExitStatus('SIGPIPE'), 'SIGPIPE');
-    } else {
-      this.printError(error);
-      this.start({ kind: 'error', error, origin: 'uncaughtException' }, FAILURE_STATUS);
+    if (this.phase === 'idle') {
+      if (name !== 'stdout') return;
+      if (code === 'EPIPE') {
+        this.start({ kind: 'broken-pipe' }, signalExitStatus('SIGPIPE'), 'SIGPIPE');
+      } else {
+        this.printError(error);
+        this.start({ kind: 'error', error, origin: 'uncaughtException' }, FAILURE_STATUS);
+      }
+      return;
     }
+    // During the exit: what was still queued on the stream is lost, so the
+    // exit must not end with 0 (a closed pipe ends as by SIGPIPE, see end()).
+    this.cleanupFailed = true;
+    if (code === 'EPIPE') this.lostToBrokenPipe = true;
+    else this.log(`farewell: ${name} failed: ${error.message}; output was lost`);
   }
 
   // ── Listeners ─────────────────────────────────────────────────────────────
@@ -556,11 +690,29 @@ class ExitSequence implements ExitManager {
     this.toggle('exit', this.onProcessExit, lifecycle);
     const errors = exiting || (this.armed && this.options.handleErrors && this.phase !== 'ending');
     this.toggle('uncaughtException', this.onUncaughtException, errors);
+    this.toggle('uncaughtExceptionMonitor', this.onUncaughtMonitor, lifecycle && !errors);
     if (this.armed && !this.streamsGuarded) {
       this.streamsGuarded = true;
       this.facade.stdout.on('error', this.onStdoutError);
       this.facade.stderr.on('error', this.onStderrError);
     }
+  }
+
+  /**
+   * A write that failed sets `stream.errored` at once, but the 'error'
+   * event comes on a later tick: an exit that ends within one microtask
+   * drain (an ESM module calling exit()) would miss it.
+   */
+  private noticeOutputErrors(): void {
+    for (const [stream, name] of [[this.facade.stdout, 'stdout'], [this.facade.stderr, 'stderr']] as const) {
+      const error = stream.errored;
+      if (error) this.onOutputError(stream, name, error);
+    }
+  }
+
+  private stopWatchingSelfSignals(): void {
+    this.unwatchSelfSignals?.();
+    this.unwatchSelfSignals = undefined;
   }
 
   private uninstallSignals(): void {
@@ -598,7 +750,7 @@ class ExitSequence implements ExitManager {
   }
 
   private statusOfError(error: unknown): number {
-    if (!isExitError(error) && !(error instanceof Error)) return FAILURE_STATUS;
+    if (!isExitError(error) && !isSystemExit(error) && !(error instanceof Error)) return FAILURE_STATUS;
     const request = resolveExitRequest(error, undefined);
     if (request.problem) this.log(`farewell: ${request.problem.message}; exiting with status 1`);
     return request.status;
@@ -631,7 +783,7 @@ class ExitSequence implements ExitManager {
 
   private describeQueuedOutput(): string {
     const queued = (stream: OutputStream): string =>
-      this.brokenStreams.has(stream) ? 'closed' : `${stream.writableLength ?? 0} bytes queued`;
+      this.brokenStreams.has(stream) ? 'closed' : `${undeliveredBytes(stream)} bytes not delivered`;
     return `stdout: ${queued(this.facade.stdout)}, stderr: ${queued(this.facade.stderr)}`;
   }
 

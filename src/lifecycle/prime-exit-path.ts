@@ -68,6 +68,10 @@ function inMemoryProcess(): ProcessFacade & { emitSignal(signal: NodeJS.Signals)
     clearTimer: (timer) => clearTimeout(timer as NodeJS.Timeout),
     activeResources: () => [],
     restoreTerminal: () => {},
+    nextLoopTurn: (callback) => void setImmediate(() => !ended && callback()).unref(),
+    runExitListeners: () => {},
+    captureExitCalls: () => () => {},
+    watchSelfSignals: () => () => {},
     emitSignal(signal) {
       for (const listener of listeners.get(signal) ?? []) listener(signal);
     },

@@ -75,6 +75,11 @@ export function createTestProcess(options: TestProcessOptions = {}): TestProcess
   const stderr = new TextSink(given.isTTY === true);
   let exitCode: unknown;
   let end: TestProcessEnd | undefined;
+  /** As Node's process._exiting: 'exit' is emitted once. */
+  let exiting = false;
+  /** Set by captureExitCalls: what exit() throws instead of ending. */
+  let capturedExitThrows: { value: unknown } | undefined;
+  const selfSignalWatchers = new Set<(signal: NodeJS.Signals) => void>();
   let resolveEnded!: (end: TestProcessEnd) => void;
   const ended = new Promise<TestProcessEnd>((resolve) => (resolveEnded = resolve));
   const finish = (result: TestProcessEnd): void => {
@@ -96,13 +101,18 @@ export function createTestProcess(options: TestProcessOptions = {}): TestProcess
     kill(pid, signal) {
       if (end !== undefined) return;
       if (pid !== this.pid) throw Object.assign(new Error(`kill ESRCH ${pid}`), { code: 'ESRCH' });
+      for (const watcher of selfSignalWatchers) watcher(signal);
       if (emitter.listenerCount(signal) > 0) setImmediate(() => emitter.emit(signal, signal));
       else finish({ how: 'signal', code: null, signal });
     },
     exit(code) {
       if (end !== undefined) return;
       exitCode = code;
-      emitter.emit('exit', code);
+      if (capturedExitThrows !== undefined) throw capturedExitThrows.value;
+      if (!exiting) {
+        exiting = true;
+        emitter.emit('exit', code);
+      }
       finish({ how: 'exit', code: Number(exitCode ?? 0), signal: null });
     },
     exitImmediately(code) {
@@ -119,6 +129,22 @@ export function createTestProcess(options: TestProcessOptions = {}): TestProcess
     clearTimer: (timer) => clearTimeout(timer as NodeJS.Timeout),
     activeResources: () => [],
     restoreTerminal: () => {},
+    nextLoopTurn: (callback) => void setImmediate(() => setImmediate(callback)),
+    runExitListeners(code) {
+      exiting = true;
+      emitter.emit('exit', code);
+    },
+    captureExitCalls(thrown) {
+      capturedExitThrows = { value: thrown };
+      return () => {
+        capturedExitThrows = undefined;
+      };
+    },
+    watchSelfSignals(listener) {
+      const watcher = (signal: NodeJS.Signals): void => listener(signal);
+      selfSignalWatchers.add(watcher);
+      return () => void selfSignalWatchers.delete(watcher);
+    },
     emit: (event, ...args) => void emitter.emit(event, ...(args.length > 0 ? args : event.startsWith('SIG') ? [event] : [])),
     output: {
       get stdout() {
