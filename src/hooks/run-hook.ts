@@ -28,6 +28,8 @@ export interface RunningHook {
   readonly startedAt: number;
   /** Settles with the outcome; never rejects. */
   readonly outcome: Promise<HookOutcome>;
+  /** The outcome once known (a sync hook's is known as soon as it started), else undefined. */
+  readonly result: HookOutcome | undefined;
   /** Stops waiting for the hook: aborts its signal and settles `outcome` as `cut`. */
   cut(reason: CutReason, abortReason: unknown): void;
 }
@@ -83,11 +85,11 @@ export function startHook(hook: RegisteredHook, context: HookRunContext): Runnin
   const startedAt = facade.now();
   let timer: unknown;
   let settle!: (outcome: HookOutcome) => void;
-  let settled = false;
+  let settled: HookOutcome | undefined;
   const outcome = new Promise<HookOutcome>((resolve) => {
     settle = (result) => {
-      if (settled) return;
-      settled = true;
+      if (settled !== undefined) return;
+      settled = result;
       if (timer !== undefined) facade.clearTimer(timer);
       resolve(result);
     };
@@ -138,8 +140,11 @@ export function startHook(hook: RegisteredHook, context: HookRunContext): Runnin
     hook,
     startedAt,
     outcome,
+    get result() {
+      return settled;
+    },
     cut(reason, abortReason) {
-      if (settled) return;
+      if (settled !== undefined) return;
       signal.abort(abortReason);
       settle({ kind: 'cut', reason });
     },

@@ -125,6 +125,8 @@ class ExitSequence implements ExitManager {
   private readonly controller = new AbortController();
   private readonly registry = new HookRegistry();
   private readonly running = new Set<RunningHook>();
+  /** Hooks of the current step not started yet: a hook's process.exit() must not lose its siblings. */
+  private stepNotStarted: RegisteredHook[] = [];
   /** Errors thrown by exit() itself: when they surface as uncaught, the exit is already under way. */
   private readonly thrownByExit = new WeakSet<object>();
   private readonly brokenStreams = new Set<OutputStream>();
@@ -164,7 +166,16 @@ class ExitSequence implements ExitManager {
     private options: ResolvedExitOptions,
     /** No debug log (the internal dry run of prime-exit-path.ts). */
     private readonly quiet: boolean,
-  ) {}
+  ) {
+    // The manager's functions work detached, like the module-level ones:
+    // `const { onExit, exit } = createExitManager(…)`.
+    this.exit = this.exit.bind(this);
+    this.exitNow = this.exitNow.bind(this);
+    this.onExit = this.onExit.bind(this);
+    this.configure = this.configure.bind(this);
+    this.requestExit = this.requestExit.bind(this);
+    this.reportFailure = this.reportFailure.bind(this);
+  }
 
   get shutdownSignal(): AbortSignal {
     return this.controller.signal;
@@ -294,21 +305,37 @@ class ExitSequence implements ExitManager {
 
   private async runStep(step: RegisteredHook[]): Promise<void> {
     const context = this.hookRunContext();
-    if (this.trigger?.kind === 'natural') {
-      // At the natural end, a hook waiting on something that can never
-      // settle leaves the loop empty, and Node would go straight to 'exit'.
-      // One more loop turn makes Node emit 'beforeExit' again instead, where
-      // the stall is reported (onBeforeExit).
+    this.stepNotStarted = [...step];
+    const started: RunningHook[] = [];
+    for (const hook of step) {
+      // A hook of this step ended the process (exitNow(), process.exit()):
+      // in a real process nothing after it runs.
+      if (this.phase !== 'hooks') break;
+      this.stepNotStarted.splice(this.stepNotStarted.indexOf(hook), 1);
+      this.debug(() => `${this.elapsed()} hook "${hook.name}" started`);
+      const running = startHook(hook, context);
+      if (running.result !== undefined) {
+        // Known at once (a sync hook): reported now, before a sibling's
+        // synchronous process.exit() could end the process unreported.
+        this.reportOutcome(running, running.result);
+        continue;
+      }
+      this.running.add(running);
+      started.push(running);
+    }
+    if (started.length > 0) {
+      // A hook waiting on something that can never settle (a promise
+      // nothing resolves, an unref'd timer) leaves the event loop empty, and
+      // Node would go from 'beforeExit' straight to 'exit', where nothing
+      // can be awaited. One more loop turn makes Node emit 'beforeExit'
+      // again instead, where the stall is reported (onBeforeExit).
       this.facade.nextLoopTurn(() => {});
     }
     await Promise.all(
-      step.map(async (hook) => {
-        this.debug(() => `${this.elapsed()} hook "${hook.name}" started`);
-        const running = startHook(hook, context);
-        this.running.add(running);
+      started.map(async (running) => {
         const outcome = await running.outcome;
-        this.running.delete(running);
-        this.reportOutcome(running, outcome);
+        // Not reported yet, unless cutRunning() did it meanwhile.
+        if (this.running.delete(running)) this.reportOutcome(running, outcome);
       }),
     );
   }
@@ -327,11 +354,23 @@ class ExitSequence implements ExitManager {
     // Cut hooks are reported all at once by whoever cut them.
   }
 
-  /** Stops waiting for every running hook; returns their names with how long they ran. */
+  /**
+   * Stops waiting for every running hook; returns their names with how long
+   * they ran. A hook that settled but whose outcome is not reported yet (it
+   * is reported on a later microtask) is reported now instead of cut.
+   */
   private cutRunning(reason: CutReason, abortReason: unknown): string[] {
     const now = this.facade.now();
-    const names = [...this.running].map((running) => `"${running.hook.name}" (running for ${formatDuration(now - running.startedAt)})`);
-    for (const running of [...this.running]) running.cut(reason, abortReason);
+    const names: string[] = [];
+    for (const running of [...this.running]) {
+      this.running.delete(running);
+      if (running.result !== undefined) {
+        this.reportOutcome(running, running.result);
+        continue;
+      }
+      names.push(`"${running.hook.name}" (running for ${formatDuration(now - running.startedAt)})`);
+      running.cut(reason, abortReason);
+    }
     return names;
   }
 
@@ -382,6 +421,8 @@ class ExitSequence implements ExitManager {
     if (this.forced) return this.end();
     this.forced = true;
     const running = this.cutRunning('forced', new DOMException(`The exit was forced: ${what}`, 'AbortError'));
+    // Cutting or skipping a hook is a failed cleanup.
+    if (running.length > 0 || this.registry.pending().length > 0) this.cleanupFailed = true;
     this.log(`farewell: ${what} during the exit: ending now; ${this.describePending(running)}`);
     void this.finalFlushThenEnd();
   }
@@ -405,9 +446,11 @@ class ExitSequence implements ExitManager {
     if (signal !== undefined) {
       const mode = this.options.signalExit;
       if (mode === 'signal') return this.dieBySignal(signal);
-      // A status the platform expects after a signal (e.g. 0) still turns
-      // into 1 when the cleanup failed: a failure is never reported as success.
-      const chosen = mode === 'code' ? signalExitStatus(signal) : mode;
+      // A chosen status (e.g. 0, what a platform expects after a signal)
+      // replaces 128 + n for an exit a signal started; it never hides a
+      // failure: an exit started by an error or exit(n) keeps its status, and
+      // a failed cleanup turns 0 into 1.
+      const chosen = mode === 'code' ? signalExitStatus(signal) : this.trigger?.kind === 'signal' ? mode : this.status;
       const code = this.cleanupFailed && chosen === 0 ? FAILURE_STATUS : chosen;
       this.debug(() => `${this.elapsed()} ending with status ${code} for ${signal}`);
       this.facade.exit(code);
@@ -426,6 +469,8 @@ class ExitSequence implements ExitManager {
    */
   private endNaturally(): void {
     this.noticeOutputErrors();
+    // Output lost to a closed pipe ends as by SIGPIPE here too (see end()).
+    if (this.lostToBrokenPipe && (normalizeExitCode(this.facade.getExitCode()) ?? 0) === 0) return this.end();
     this.phase = 'ended';
     this.stopWatchingSelfSignals();
     const status = normalizeExitCode(this.facade.getExitCode()) ?? 0;
@@ -585,8 +630,11 @@ class ExitSequence implements ExitManager {
     const unawaited: string[] = [];
     const stopCapturing = this.facade.captureExitCalls(NESTED_PROCESS_EXIT);
     try {
-      for (let step = this.registry.takeNextStep(); step.length > 0; step = this.registry.takeNextStep()) {
+      // First the rest of the step a hook of which called process.exit().
+      const rest = this.stepNotStarted.splice(0);
+      for (let step = rest.length > 0 ? rest : this.registry.takeNextStep(); step.length > 0 && this.phase === 'hooks'; step = this.registry.takeNextStep()) {
         for (const hook of step) {
+          if (this.phase !== 'hooks') break; // exitNow() inside a hook: the process is gone
           const result = runHookSynchronously(hook, context);
           if (result.returnedPromise) unawaited.push(`"${hook.name}"`);
           if ('error' in result) {
@@ -598,6 +646,7 @@ class ExitSequence implements ExitManager {
     } finally {
       stopCapturing();
     }
+    if (this.phase !== 'hooks') return; // ended by exitNow()
     this.phase = 'ended';
     if (unawaited.length > 0) {
       const why =
