@@ -11,14 +11,15 @@ import { processManager } from './lifecycle/process-wide-manager.js';
 
 export { SystemExit, ExitError, ExitStartedError } from './errors.js';
 export type { ExitErrorOptions } from './errors.js';
-export { createExitManager, FINAL_FLUSH_MS, RERAISE_GRACE_MS } from './lifecycle/exit-manager.js';
-export type { ExitManager, ExitManagerOptions, ExitPhase } from './lifecycle/exit-manager.js';
+export { createExitManager } from './lifecycle/exit-manager.js';
+export type { ExitManager, ExitManagerOptions } from './lifecycle/exit-manager.js';
+export type { ExitPhase } from './lifecycle/exit-state.js';
 export type { ExitOptions, SignalExit } from './lifecycle/exit-options.js';
 export { DEFAULT_TIMEOUT_MS } from './lifecycle/exit-options.js';
-export type { ExitTrigger } from './lifecycle/exit-trigger.js';
+export type { ExitTrigger } from './exit-trigger.js';
 export type { ExitContext, ExitHook, OnExitOptions } from './hooks/exit-hook.js';
-export type { OutputStream, ProcessFacade, TimerHandle } from './lifecycle/process-facade.js';
-export { debugLog } from './lifecycle/debug-log.js';
+export type { OutputStream, ProcessFacade, TimerHandle } from './process-facade.js';
+export { debugLog } from './debug-log.js';
 
 /**
  * Ends the program gracefully, like Python's `sys.exit()`: starts the exit

@@ -1,5 +1,5 @@
-import type { ExitTrigger } from '../lifecycle/exit-trigger.js';
-import type { ProcessFacade } from '../lifecycle/process-facade.js';
+import type { ExitTrigger } from '../exit-trigger.js';
+import type { ProcessFacade } from '../process-facade.js';
 import type { RegisteredHook } from './hook-registry.js';
 
 /**
@@ -41,8 +41,8 @@ export interface HookRunContext {
   /** When the exit started, and when the global deadline falls (facade clock). */
   readonly startedAt: number;
   readonly deadlineAt: number;
-  /** True for the errors that mean "already exiting" (SystemExit from a nested exit()). */
-  readonly isExitSignal: (error: unknown) => boolean;
+  /** True for what a hook throws to ask for the exit itself (a nested exit()'s SystemExit): not a failure. */
+  readonly isExitRequest: (error: unknown) => boolean;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -113,7 +113,7 @@ export function startHook(hook: RegisteredHook, context: HookRunContext): Runnin
   const timeLeft = (): number => Math.max(0, Math.min(ownDeadline, context.deadlineAt) - facade.now());
   const elapsed = (): number => facade.now() - context.startedAt;
   const failed = (error: unknown): HookOutcome =>
-    context.isExitSignal(error) ? { kind: 'completed' } : { kind: 'failed', error };
+    context.isExitRequest(error) ? { kind: 'completed' } : { kind: 'failed', error };
   try {
     const result = hook.run({
       trigger: context.trigger,
@@ -173,6 +173,6 @@ export function runHookSynchronously(
     }
     return { returnedPromise: false };
   } catch (error) {
-    return context.isExitSignal(error) ? { returnedPromise: false } : { returnedPromise: false, error };
+    return context.isExitRequest(error) ? { returnedPromise: false } : { returnedPromise: false, error };
   }
 }

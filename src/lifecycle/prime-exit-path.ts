@@ -1,5 +1,5 @@
-import { createQuietExitManager } from './exit-manager.js';
-import type { OutputStream, ProcessFacade } from './process-facade.js';
+import { createArmableExitManager } from './exit-manager.js';
+import type { OutputStream, ProcessFacade } from '../process-facade.js';
 
 /**
  * Runs one whole exit sequence (signal, two hooks, flush, re-raise) on an
@@ -15,7 +15,7 @@ export function primeExitPath(): void {
   const immediate = setImmediate(() => {
     try {
       const facade = inMemoryProcess();
-      const manager = createQuietExitManager({ process: facade });
+      const manager = createArmableExitManager({ process: facade }, true);
       manager.onExit(() => {});
       manager.onExit(async () => {});
       facade.emitSignal('SIGTERM');

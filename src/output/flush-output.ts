@@ -1,4 +1,4 @@
-import type { OutputStream, ProcessFacade } from '../lifecycle/process-facade.js';
+import type { OutputStream, ProcessFacade } from '../process-facade.js';
 
 /** How a stream's flush ended. `closed` covers EPIPE and destroyed streams: nothing more can be delivered. */
 export type FlushResult = 'flushed' | 'closed' | 'timed-out';

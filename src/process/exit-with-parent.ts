@@ -1,6 +1,6 @@
 import { cluster } from './cluster-module.js';
 import { isMainThread, threadId } from 'node:worker_threads';
-import { validateExitStatus } from '../status.js';
+import { validateExitStatus } from '../exit-status.js';
 import { validateOptionsObject, validateTimeout } from '../validate-arguments.js';
 import { openWorkerStopChannel } from './worker-stop-channel.js';
 import { debugLog, onExit, requestExit } from '../index.js';

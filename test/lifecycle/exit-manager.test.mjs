@@ -182,16 +182,16 @@ describe('the sequence on a test process', () => {
     assert.equal(ran, false);
   });
 
-  test('a second signal forces the end; a repeat within 100 ms of it changes nothing', async () => {
-    const { proc, manager } = setup();
-    manager.onExit(() => new Promise(() => setTimeout(() => {}, 60_000).unref()), { name: 'stuck' });
-    proc.emit('SIGINT');
-    // Signals count once they are more than 100 ms apart (closer, they are one request relayed twice).
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    proc.emit('SIGTERM'); // forced: a final flush of at most 100 ms begins
-    proc.emit('SIGHUP'); // within 100 ms of SIGTERM: a duplicate
+  test('a second signal forces the end; a repeat within 1 s of it changes nothing', async () => {
+    const { proc, manager } = setup({}, { virtualTime: true });
+    proc.keepAlive();
+    manager.onExit(() => new Promise(() => {}), { name: 'stuck' });
+    proc.receiveSignal('SIGINT');
+    // Signals count once they are 1 s apart (closer, they are one request relayed twice).
+    proc.setTimer(() => proc.receiveSignal('SIGTERM'), 1100, { ref: false }); // forced: a final flush of at most 100 ms begins
+    proc.setTimer(() => proc.receiveSignal('SIGHUP'), 1150, { ref: false }); // within 1 s of SIGTERM: a duplicate
     assert.deepEqual(await proc.ended, { how: 'signal', code: null, signal: 'SIGTERM' });
-    assert.match(proc.output.stderr, /^farewell: received SIGTERM again during the exit: ending now; still running: "stuck" \(running for \d+ ms\)\n$/);
+    assert.equal(proc.output.stderr, 'farewell: received SIGTERM again during the exit: ending now; still running: "stuck" (running for 1.1 s)\n');
   });
 
   test('reportFailure() logs the message and turns status 0 into 1, never a signal death', async () => {

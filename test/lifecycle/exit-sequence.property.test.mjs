@@ -144,7 +144,7 @@ function expectedEnd(schedule, run, started, byName) {
   if (firstExitNow !== undefined) return { how: 'exit-immediately', code: byName.get(firstExitNow).behavior.code, signal: null };
 
   const failed =
-    /exit hook "[^"]+" (failed|timed out)|never settled|did not finish within|output was lost|ending now; (still running|not started)/.test(run.stderr) ||
+    /exit hook "[^"]+" (failed|timed out)|never settled|did not finish within|output was lost|ending now; (still running|not started)|hooks cut short/.test(run.stderr) ||
     (schedule.outputFault === 'EPIPE' && run.wroteWithFault);
   const orOne = (status) => (failed && status === 0 ? 1 : status);
 
@@ -238,7 +238,7 @@ function exitNowHooks(schedule) {
  * A real process's timers are late by a few milliseconds, a loaded machine's
  * by more: replay only schedules in which nothing that decides the outcome
  * falls within 60 ms of something it races with (a hook ending against the
- * deadline, a hook timeout or a signal; a signal against the window in which
+ * deadline, a hook timeout or a signal; a signal against the 1 s window in which
  * a repeat is a duplicate).
  */
 function robustForRealTime(schedule, run) {
@@ -251,8 +251,9 @@ function robustForRealTime(schedule, run) {
     const { timeout } = byName.get(event.slice(6));
     if (timeout !== null) independent.push(at + timeout);
   }
-  for (const { at } of schedule.signals) independent.push(at, at + 100);
-  if (schedule.signals.length > 0 && schedule.trigger.kind === 'signal') independent.push(100);
+  // A repeat within 1 s of the last signal that counted is a duplicate (REPEATED_SIGNAL_WINDOW_MS).
+  for (const { at } of schedule.signals) independent.push(at, at + 1000);
+  if (schedule.signals.length > 0 && schedule.trigger.kind === 'signal') independent.push(1000);
   const near = (a, b) => a !== b && Math.abs(a - b) < MARGIN;
   for (const time of independent) {
     if (time >= run.endAt + MARGIN) continue;

@@ -56,7 +56,7 @@ export const scheduleArbitrary = fc
     hooks: fc.array(hook, { maxLength: 8 }),
     unregisterBeforeExit: fc.array(fc.nat(20), { maxLength: 2 }),
     trigger,
-    signals: fc.array(fc.record({ at: fc.constantFrom(0, 50, 150, 260, 600, 2500), signal: fc.constantFrom(...SIGNALS) }), { minLength: 0, maxLength: 4 }),
+    signals: fc.array(fc.record({ at: fc.constantFrom(0, 50, 400, 1100, 1500, 2500), signal: fc.constantFrom(...SIGNALS) }), { minLength: 0, maxLength: 4 }),
     outputFault: fc.option(fc.constantFrom('EPIPE', 'EIO'), { freq: 3, nil: null }),
   })
   // A program that keeps itself alive never ends naturally. Once its hooks

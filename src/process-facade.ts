@@ -1,4 +1,4 @@
-import { isTtyLoaded, loadOs, loadTty } from '../builtin-modules.js';
+import { isTtyLoaded, loadOs, loadTty } from './builtin-modules.js';
 
 /** The part of a writable stream (stdout, stderr) the exit sequence uses. */
 export interface OutputStream {
