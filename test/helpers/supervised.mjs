@@ -5,7 +5,7 @@
 // send what a terminal's Ctrl+C sends (SIGINT to the whole group) and kill
 // whatever is left at the end, even when it fails.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,14 +16,20 @@ export const RUNNERS = {
 };
 export const BIN = fileURLToPath(new URL('../../node_modules/.bin/', import.meta.url));
 
-/** A temporary directory with an events file and a watched file; `remove()` deletes it. */
+/**
+ * A temporary directory with an events file, and a directory to watch
+ * (`watchDir`, holding `watched.js`) apart from it: writing an event must not
+ * restart the application. `remove()` deletes it all.
+ */
 export function workspace(prefix) {
   const dir = mkdtempSync(join(tmpdir(), `farewell-${prefix}-`));
   const events = join(dir, 'events');
-  const watched = join(dir, 'watched.js');
+  const watchDir = join(dir, 'src');
+  const watched = join(watchDir, 'watched.js');
   writeFileSync(events, '');
+  mkdirSync(watchDir);
   writeFileSync(watched, '// touched to restart\n');
-  return { dir, events, watched, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  return { dir, events, watchDir, watched, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /** The events file as [{ pid, what }] in the order written. */

@@ -28,7 +28,7 @@ async function withNodemon({ format = 'esm', nodemonArgs = [], appSignals = '', 
     chmodSync(join(shims, 'ps'), 0o755);
     env.PATH = `${shims}:${process.env.PATH}`;
   }
-  const supervisor = startSupervisor(NODEMON, ['--watch', space.dir, ...nodemonArgs, RUNNERS[format], 'supervised:app', space.events, appSignals], { cwd: space.dir, env });
+  const supervisor = startSupervisor(NODEMON, ['--watch', space.watchDir, ...nodemonArgs, RUNNERS[format], 'supervised:app', space.events, appSignals], { cwd: space.dir, env });
   try {
     return await act(supervisor, space);
   } finally {
