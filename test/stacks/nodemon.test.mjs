@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, writeFileSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { findProgram } from '../helpers/system-programs.mjs';
+import { findProgram, skipUnlessInstalled } from '../helpers/system-programs.mjs';
 import { BIN, RUNNERS, completedExit, eventsOf, exitWithin, generations, startSupervisor, waitForEvents, workspace } from '../helpers/supervised.mjs';
 
 const NODEMON = join(BIN, 'nodemon');
@@ -50,7 +50,7 @@ async function restart(space, supervisor) {
 // and the hooks are cut. Ctrl+C fails this way under the suite's own load too
 // (the terminal's SIGINT comes first, nodemon's repeats after `ps`, `ps`,
 // `sh`). Remove `todo` once the core covers it.
-const RELAY_TOO_SLOW = { todo: 'core: DUPLICATE_SIGNAL_WINDOW_MS is shorter than nodemon\'s relay on a busy host' };
+const RELAY_TOO_SLOW = { skip: skipUnlessInstalled({ ps: 'procps' }), todo: 'core: DUPLICATE_SIGNAL_WINDOW_MS is shorter than nodemon\'s relay on a busy host' };
 
 describe('nodemon 3', { concurrency: 3 }, () => {
   for (const format of ['esm', 'cjs']) {
