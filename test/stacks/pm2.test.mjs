@@ -9,6 +9,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { BIN, RUNNERS, completedExit, eventsOf, generations, waitForEvents, workspace } from '../helpers/supervised.mjs';
 
@@ -16,16 +17,19 @@ const PM2 = join(BIN, 'pm2');
 const run = promisify(execFile);
 
 /** Runs the supervised app under a private PM2 daemon with `app` settings; `act(pm2, space)` drives it. */
-async function withPm2(app, act, features = []) {
+async function withPm2(app, act, features = [], givenConfig = undefined) {
   const space = workspace('pm2');
   const env = { ...process.env, PM2_HOME: join(space.dir, 'pm2-home'), NODE_DEBUG: '' };
   const pm2 = (...args) => run(PM2, args, { env, timeout: 20_000 });
-  const config = join(space.dir, 'ecosystem.config.cjs');
-  const settings = { name: 'app', script: RUNNERS.cjs, args: ['supervised:app', space.events, '', ...features], autorestart: false, ...app };
-  writeFileSync(config, `module.exports = { apps: [${JSON.stringify(settings)}] };\n`);
+  let config = givenConfig;
+  if (config === undefined) {
+    config = join(space.dir, 'ecosystem.config.cjs');
+    const settings = { name: 'app', script: RUNNERS.cjs, args: ['supervised:app', space.events, '', ...features], autorestart: false, ...app };
+    writeFileSync(config, `module.exports = { apps: [${JSON.stringify(settings)}] };\n`);
+  }
   try {
     await pm2('start', config);
-    return await act(pm2, space, config);
+    return await act(pm2, space, env.PM2_HOME);
   } finally {
     let daemon;
     try {
@@ -98,5 +102,14 @@ describe('PM2 7', { concurrency: 3 }, () => {
       assert.ok(order.indexOf('new ready') < order.indexOf('old flush-metrics started by SIGINT'), order.join(', '));
       assert.deepEqual(eventsOf(events, next), ['ready']);
     }, ['ready-message']);
+  });
+
+  test('examples/stacks/ecosystem.config.cjs (kill_timeout, wait_ready): pm2 stop lets both hooks finish', async () => {
+    const config = fileURLToPath(new URL('../../examples/stacks/ecosystem.config.cjs', import.meta.url));
+    await withPm2({}, async (pm2, space, home) => {
+      await pm2('stop', 'app');
+      const output = readFileSync(join(home, 'logs', 'app-out.log'), 'utf8');
+      assert.equal(output, 'ready\nmetrics flushed (stopped by SIGINT)\ndatabase closed\n');
+    }, [], config);
   });
 });
