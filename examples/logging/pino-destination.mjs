@@ -1,6 +1,7 @@
 // pino writing on the main thread, asynchronously (pino.destination with
-// sync: false, the fastest mode): flushSync() in the last hook writes what is
-// still buffered.
+// sync: false, the fastest mode): flush(cb) in the last hook writes what is
+// still buffered, after the write in progress (flushSync() would not wait for
+// it, and the lines could land out of order).
 //   LOG_FILE=app.log node examples/logging/pino-destination.mjs
 import pino from 'pino';
 import { configure, onExit } from 'farewell';
@@ -10,7 +11,7 @@ const logger = pino(destination);
 configure({ logger: (message) => logger.error(message) });
 
 // Registered first, so it runs last.
-onExit(() => destination.flushSync(), { name: 'flush logs' });
+onExit(() => new Promise((resolve, reject) => destination.flush((error) => (error ? reject(error) : resolve()))), { name: 'flush logs' });
 
 onExit(async ({ trigger }) => {
   logger.info({ trigger: trigger.signal ?? trigger.kind }, 'shutting down');
