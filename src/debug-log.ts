@@ -8,9 +8,10 @@ import { debuglog } from 'node:util';
 const log = debuglog('farewell');
 
 /**
- * Prints a line when NODE_DEBUG enables the log. Takes a function so that the
- * message is only built when it is printed: the exit path stays fast.
+ * Writes a line to the `NODE_DEBUG=farewell` log, beside the library's own
+ * steps, when it is enabled. Give a function to build the message only when
+ * it is printed: the exit path stays fast.
  */
-export function debugLog(message: () => string): void {
-  if (log.enabled) log('%s', message());
+export function debugLog(message: string | (() => string)): void {
+  if (log.enabled) log('%s', typeof message === 'function' ? message() : message);
 }

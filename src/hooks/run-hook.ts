@@ -18,9 +18,10 @@ export type HookOutcome =
 /**
  * Why the sequence stopped waiting for running hooks:
  * `deadline` (the global deadline), `forced` (a second signal or error),
- * `stalled` (the event loop emptied: nothing can settle the hook's promise).
+ * `stalled` (the event loop emptied: nothing can settle the hook's promise),
+ * `process-exit` (process.exit() was called while it ran).
  */
-export type CutReason = 'deadline' | 'forced' | 'stalled';
+export type CutReason = 'deadline' | 'forced' | 'stalled' | 'process-exit';
 
 /** A hook that has been started. */
 export interface RunningHook {

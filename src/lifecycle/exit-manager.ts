@@ -12,6 +12,7 @@ import { defaultExitOptions, EXIT_OPTION_NAMES, mergeExitOptions } from './exit-
 import type { ExitOptions } from './exit-options.js';
 import { ExitSequence } from './exit-sequence.js';
 import { ProcessListeners } from './process-listeners.js';
+import type { ExitReport } from './exit-report.js';
 import type { ExitPhase } from './exit-state.js';
 
 /** Options of `createExitManager()`. */
@@ -38,6 +39,10 @@ export interface ExitManager {
   requestExit(source: string, status?: number): boolean;
   /** See the module-level `reportFailure()`. */
   reportFailure(message: string): void;
+  /** See the module-level `onExitReport()`. */
+  onExitReport(listener: (report: ExitReport) => void): () => void;
+  /** See the module-level `addToExitReport()`. */
+  addToExitReport(source: string, data: unknown): void;
   /** Aborts when the exit sequence begins. */
   readonly shutdownSignal: AbortSignal;
   /** Where the exit sequence is. */
@@ -83,6 +88,7 @@ function createManager(options: unknown, quiet: boolean): ArmableExitManager {
     arm() {
       if (listeners.arm()) {
         loadOs(); // the signal table, loaded now rather than on the exit path
+        sequence.report.prepare(); // the diagnostics channels, likewise
         manager.onFirstArm?.();
       }
     },
@@ -152,6 +158,17 @@ function createManager(options: unknown, quiet: boolean): ArmableExitManager {
     reportFailure(message: string): void {
       if (typeof message !== 'string') throw new TypeError(`message must be a string, got ${describeValue(message)}`);
       sequence.failure(message);
+    },
+
+    onExitReport(listener: (report: ExitReport) => void): () => void {
+      if (typeof listener !== 'function') throw new TypeError(`listener must be a function, got ${describeValue(listener)}`);
+      manager.arm();
+      return sequence.report.onReport(listener);
+    },
+
+    addToExitReport(source: string, data: unknown): void {
+      validateNonEmptyString(source, 'source');
+      sequence.report.addDetail(source, data);
     },
 
     get shutdownSignal() {

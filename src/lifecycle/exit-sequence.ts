@@ -6,7 +6,7 @@ import { HookRegistry } from '../hooks/hook-registry.js';
 import { HookSteps } from '../hooks/hook-steps.js';
 import type { HookOutcome, HookRunContext, RunningHook } from '../hooks/run-hook.js';
 import { describePending, ExitMessages } from '../output/exit-messages.js';
-import { flushOutput } from '../output/flush-output.js';
+import { flushOutput, undeliveredBytes } from '../output/flush-output.js';
 import { formatDuration } from '../output/format-duration.js';
 import { formatError } from '../output/format-error.js';
 import { OutputWatch } from '../output/watch-output.js';
@@ -17,7 +17,9 @@ import { FAILURE_STATUS, normalizeExitCode } from '../exit-status.js';
 import { resolveExitRequest } from '../exit-request.js';
 import { describeActiveResources } from './active-resources.js';
 import { decideEnd, endProcess } from './end-process.js';
+import type { ProcessEnd } from './end-process.js';
 import type { ResolvedExitOptions } from './exit-options.js';
+import { ExitReportBuilder } from './exit-report.js';
 import { ExitState } from './exit-state.js';
 import { RepeatedSignals } from './repeated-signals.js';
 
@@ -53,6 +55,7 @@ export class ExitSequence extends ExitState {
   readonly messages: ExitMessages;
   readonly output: OutputWatch;
   readonly repeatedSignals = new RepeatedSignals();
+  readonly report: ExitReportBuilder;
   /** Called when the phase changes what must listen to the process (process-listeners.ts, wired by exit-manager.ts). */
   onStateChange: () => void = () => {};
   private readonly controller = new AbortController();
@@ -66,9 +69,13 @@ export class ExitSequence extends ExitState {
     super(() => facade.now());
     this.messages = new ExitMessages(facade, () => this.options.logger, () => this.output.isBroken(facade.stderr));
     this.output = new OutputWatch(facade, (failure) => this.outputFailed(failure));
+    this.report = new ExitReportBuilder((error) => this.messages.log(`farewell: an exit report listener threw:\n${formatError(error)}`), quiet);
     this.steps = new HookSteps(
       facade,
-      (hook) => this.debug(() => `${this.elapsed()} hook "${hook.name}" started`),
+      (hook) => {
+        this.debug(() => `${this.elapsed()} hook "${hook.name}" started`);
+        this.report.hookStarted(hook, this.facade.now());
+      },
       (running, outcome) => this.hookSettled(running, outcome),
     );
   }
@@ -105,6 +112,7 @@ export class ExitSequence extends ExitState {
     this.trigger = trigger;
     this.status = status;
     this.startedAt = this.facade.now();
+    this.report.started(trigger, status, this.startedAt, this.options.timeout);
     this.controller.abort(new ExitStartedError(`The exit started: ${describeTrigger(trigger)}`, trigger));
   }
 
@@ -128,8 +136,14 @@ export class ExitSequence extends ExitState {
     if (this.trigger?.kind === 'natural') return this.endNaturally();
     this.phase = 'flushing';
     this.debug(() => `${this.elapsed()} flushing stdout and stderr`);
+    const flushStartedAt = this.facade.now();
     const result = await flushOutput(this.facade, this.remainingTime());
     if (this.phase !== 'flushing') return;
+    this.report.flushed({
+      ...result,
+      durationMs: this.facade.now() - flushStartedAt,
+      undeliveredBytes: { stdout: undeliveredBytes(this.facade.stdout), stderr: undeliveredBytes(this.facade.stderr) },
+    });
     this.debug(() => `${this.elapsed()} flush: stdout ${result.stdout}, stderr ${result.stderr}`);
     if (result.stdout === 'timed-out' || result.stderr === 'timed-out') return this.deadlineReached();
     this.end();
@@ -137,6 +151,7 @@ export class ExitSequence extends ExitState {
 
   private hookSettled(running: RunningHook, outcome: HookOutcome): void {
     const { name } = running.hook;
+    this.report.hookSettled(running.hook, outcome, this.facade.now());
     const took = (): string => formatDuration(this.facade.now() - running.startedAt);
     this.debug(() => `${this.elapsed()} hook "${name}" ${outcome.kind}${outcome.kind === 'cut' ? ` (${outcome.reason})` : ''} after ${took()}`);
     if (outcome.kind === 'failed') {
@@ -156,12 +171,14 @@ export class ExitSequence extends ExitState {
     this.deadlineTimer = undefined;
     const { timeout } = this.options;
     if (this.phase === 'hooks') {
+      const activeResources = this.facade.activeResources();
+      this.report.forced('deadline', this.facade.now(), undefined, activeResources);
       const running = this.steps.cut('deadline', new DOMException(`The exit deadline of ${timeout} ms was reached`, 'TimeoutError'));
       this.cleanupFailed = true;
       this.forced = true;
       this.messages.log(
         `farewell: the exit did not finish within ${timeout} ms; ${describePending(running, this.registry.pending().map((hook) => hook.name))}. ` +
-          `Keeping the process alive: ${describeActiveResources(this.facade.activeResources())}`,
+          `Keeping the process alive: ${describeActiveResources(activeResources)}`,
       );
       void this.finalFlushThenEnd();
     } else if (this.phase === 'flushing' && !this.forced) {
@@ -190,6 +207,7 @@ export class ExitSequence extends ExitState {
     if (endSignal !== undefined) this.endSignal = endSignal;
     if (this.forced) return this.end();
     this.forced = true;
+    this.report.forced(endSignal === undefined ? 'error' : 'signal', this.facade.now(), endSignal);
     const running = this.steps.cut('forced', new DOMException(`The exit was forced: ${what}`, 'AbortError'));
     // Cutting or skipping a hook is a failed cleanup.
     if (running.length > 0 || this.registry.pending().length > 0) this.cleanupFailed = true;
@@ -207,6 +225,7 @@ export class ExitSequence extends ExitState {
   /** A cleanup failure a hook handled itself (`reportFailure()`). */
   failure(message: string): void {
     this.cleanupFailed = true;
+    this.report.failure(message);
     this.messages.log(message);
   }
 
@@ -254,6 +273,7 @@ export class ExitSequence extends ExitState {
       signalExit: this.options.signalExit,
     });
     this.debug(() => `${this.elapsed()} ending ${end.kind === 'signal' ? `by re-raising ${end.signal}` : `with status ${end.status}`}`);
+    this.reportEnd(end);
     endProcess(this.facade, end, (error) => this.messages.log(`farewell: an 'exit' listener threw:\n${formatError(error)}`));
   }
 
@@ -272,6 +292,7 @@ export class ExitSequence extends ExitState {
     const status = normalizeExitCode(this.facade.getExitCode()) ?? 0;
     if (this.cleanupFailed && status === 0) this.facade.setExitCode(FAILURE_STATUS);
     this.debug(() => `${this.elapsed()} ending naturally with status ${this.cleanupFailed && status === 0 ? FAILURE_STATUS : status}`);
+    this.reportEnd({ kind: 'exit', status: this.cleanupFailed && status === 0 ? FAILURE_STATUS : status });
     this.onStateChange();
   }
 
@@ -283,6 +304,11 @@ export class ExitSequence extends ExitState {
   }
 
   // ── Helpers ───────────────────────────────────────────────────────────────
+
+  /** Completes the exit report and hands it over, just before the process ends. */
+  reportEnd(end: ProcessEnd): void {
+    this.report.ended(end, this.facade.now(), this.cleanupFailed, this.registry.pending().map((hook) => hook.name));
+  }
 
   hookContext(): HookRunContext {
     return {

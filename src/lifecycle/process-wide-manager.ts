@@ -2,6 +2,7 @@ import { setExitErrorCreatedCallback } from '../errors.js';
 import { createArmableExitManager } from './exit-manager.js';
 import type { ArmableExitManager, ExitManager } from './exit-manager.js';
 import { primeExitPath } from './prime-exit-path.js';
+import { writeReportFile } from './report-file.js';
 
 // One manager per process, shared by every copy of the package (the ESM and
 // CommonJS builds, or two versions in node_modules): one listener per signal,
@@ -15,7 +16,11 @@ export function processManager(): ExitManager {
   let manager = global[PROCESS_MANAGER_KEY];
   if (manager === undefined) {
     const created = createArmableExitManager({}, false);
-    created.onFirstArm = primeExitPath;
+    created.onFirstArm = () => {
+      primeExitPath();
+      const reportPath = process.env.FAREWELL_REPORT;
+      if (reportPath !== undefined && reportPath !== '') created.onExitReport(writeReportFile(reportPath));
+    };
     global[PROCESS_MANAGER_KEY] = manager = created;
     setExitErrorCreatedCallback(() => created.arm());
   }

@@ -29,8 +29,9 @@ export function runHooksSynchronously(
     const status = normalizeExitCode(facade.getExitCode()) ?? normalizeExitCode(code) ?? 0;
     sequence.began(uncaught === undefined ? { kind: 'process-exit' } : { kind: 'error', ...uncaught }, status);
   } else {
-    const running = sequence.steps.cut('forced', new DOMException('process.exit() was called', 'AbortError'));
+    const running = sequence.steps.cut('process-exit', new DOMException('process.exit() was called', 'AbortError'));
     if (running.length > 0) {
+      sequence.report.forced('process-exit', facade.now());
       // Hooks still running are cut: a failed cleanup.
       sequence.cleanupFailed = true;
       sequence.messages.log(`farewell: process.exit() was called during the exit; hooks cut short: ${running.join(', ')}`);
@@ -48,8 +49,11 @@ export function runHooksSynchronously(
     for (let step = rest.length > 0 ? rest : sequence.registry.takeNextStep(); step.length > 0; step = sequence.registry.takeNextStep()) {
       for (const hook of step) {
         if (sequence.phase !== 'hooks') return; // exitNow() inside a hook: the process is gone
+        sequence.report.hookStarted(hook, facade.now());
         const result = runHookSynchronously(hook, context);
         if (result.returnedPromise) unawaited.push(`"${hook.name}"`);
+        const outcome = 'error' in result ? { kind: 'failed' as const, error: result.error } : { kind: result.returnedPromise ? ('unawaited' as const) : ('completed' as const) };
+        sequence.report.hookSettled(hook, outcome, facade.now());
         if ('error' in result) {
           sequence.cleanupFailed = true;
           sequence.messages.log(`farewell: exit hook "${hook.name}" failed:\n${formatError(result.error)}`);
@@ -69,4 +73,5 @@ export function runHooksSynchronously(
   if (sequence.cleanupFailed && (normalizeExitCode(facade.getExitCode()) ?? normalizeExitCode(code) ?? 0) === 0) {
     facade.setExitCode(FAILURE_STATUS);
   }
+  sequence.reportEnd({ kind: 'exit', status: normalizeExitCode(facade.getExitCode()) ?? normalizeExitCode(code) ?? 0 });
 }

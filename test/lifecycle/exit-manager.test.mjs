@@ -256,3 +256,39 @@ describe('the sequence on a test process', () => {
     assert.deepEqual(proc.eventNames(), ['uncaughtException']);
   });
 });
+
+describe('the exit report on a test process with virtual time', () => {
+  test('timings are exact: a 10 s deadline, a 300 ms hook, a cut one', async () => {
+    const proc = createTestProcess({ virtualTime: true });
+    const manager = createExitManager({ process: proc });
+    proc.keepAlive();
+    const reports = [];
+    manager.onExitReport((report) => reports.push(report));
+    manager.onExit(() => new Promise(() => {}), { name: 'stuck' });
+    manager.onExit(() => new Promise((resolve) => proc.setTimer(resolve, 300, { ref: true })), { name: 'database' });
+    proc.receiveSignal('SIGTERM');
+    assert.deepEqual(await proc.ended, { how: 'signal', code: null, signal: 'SIGTERM' });
+    assert.equal(reports.length, 1);
+    const [report] = reports;
+    assert.deepEqual(
+      report.hooks.map(({ name, startMs, durationMs, outcome, cutBy }) => ({ name, startMs, durationMs, outcome, cutBy })),
+      [
+        { name: 'database', startMs: 0, durationMs: 300, outcome: 'completed', cutBy: undefined },
+        { name: 'stuck', startMs: 300, durationMs: 9700, outcome: 'cut', cutBy: 'deadline' },
+      ],
+    );
+    assert.deepEqual(report.forcedBy, { reason: 'deadline', atMs: 10_000 });
+    assert.deepEqual([report.durationMs, report.end, report.cleanupFailed], [10_000, { kind: 'signal', signal: 'SIGTERM', status: 143 }, true]);
+  });
+
+  test('nobody listening: nothing is recorded, and addToExitReport() keeps nothing', async () => {
+    const proc = createTestProcess({ virtualTime: true });
+    const manager = createExitManager({ process: proc });
+    for (let i = 0; i < 1000; i++) manager.addToExitReport('noise', i);
+    const reports = [];
+    manager.onExit(() => manager.onExitReport((report) => reports.push(report))); // subscribed too late for this exit
+    assert.throws(() => manager.exit(0));
+    await proc.ended;
+    assert.deepEqual(reports, []);
+  });
+});
