@@ -6,7 +6,7 @@
  * `ExitError`).
  */
 import type { ExitOptions } from './lifecycle/exit-options.js';
-import type { ExitHook, OnExitOptions } from './hooks/exit-hook.js';
+import type { DisposableResource, ExitHook, ExitHookRegistration, OnExitOptions } from './hooks/exit-hook.js';
 import type { ExitReport } from './lifecycle/exit-report.js';
 import { processManager } from './lifecycle/process-wide-manager.js';
 
@@ -18,7 +18,7 @@ export type { ExitPhase } from './lifecycle/exit-state.js';
 export type { ExitOptions, SignalExit } from './lifecycle/exit-options.js';
 export { DEFAULT_TIMEOUT_MS } from './lifecycle/exit-options.js';
 export type { ExitTrigger } from './exit-trigger.js';
-export type { ExitContext, ExitHook, OnExitOptions } from './hooks/exit-hook.js';
+export type { DisposableResource, ExitContext, ExitHook, ExitHookRegistration, OnExitOptions } from './hooks/exit-hook.js';
 export type { OutputStream, ProcessFacade, TimerHandle } from './process-facade.js';
 export { debugLog } from './debug-log.js';
 export { CHANNELS as exitChannels } from './lifecycle/exit-report.js';
@@ -56,7 +56,14 @@ export function exitNow(code?: number): never {
 
 /**
  * Registers an exit hook, like Python's `atexit.register`, and returns a
- * function that unregisters it (idempotent, safe inside a running hook).
+ * function that unregisters it (idempotent, safe inside a running hook). The
+ * function is also a `Disposable`: `using registration = onExit(hook)`
+ * unregisters at the end of the scope.
+ *
+ * Instead of a function, give a disposable resource (anything with
+ * `[Symbol.asyncDispose]()` or `[Symbol.dispose]()`, an
+ * `AsyncDisposableStack`): it is disposed of at exit with the same order,
+ * timeout and failure rules as a hook, named after its class.
  *
  * Hooks run on every exit path (`exit()`, handled signals, uncaught errors,
  * the natural end of the program), newest first, one after another; hooks
@@ -69,7 +76,7 @@ export function exitNow(code?: number): never {
  * Registering the first hook installs the signal listeners; removing the last
  * one removes them, so Node's default signal behaviour returns.
  */
-export function onExit(hook: ExitHook, options?: OnExitOptions): () => void {
+export function onExit(hook: ExitHook | DisposableResource, options?: OnExitOptions): ExitHookRegistration {
   return processManager().onExit(hook, options);
 }
 

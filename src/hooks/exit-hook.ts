@@ -21,6 +21,21 @@ export interface ExitContext {
 /** A cleanup function; it may return a promise, which is awaited. */
 export type ExitHook = (context: ExitContext) => unknown;
 
+/**
+ * A resource `onExit()` can dispose of at exit, as a `using` block would:
+ * anything with `[Symbol.asyncDispose]()` or `[Symbol.dispose]()`
+ * (a database pool, an `AsyncDisposableStack`).
+ */
+export type DisposableResource = { [Symbol.asyncDispose](): PromiseLike<void> } | { [Symbol.dispose](): void };
+
+/**
+ * What `onExit()` returns: call it to unregister (idempotent, safe inside a
+ * running hook), or let a `using` declaration do it at the end of its scope.
+ */
+export interface ExitHookRegistration extends Disposable {
+  (): void;
+}
+
 /** Options of `onExit()`. */
 export interface OnExitOptions {
   /** Used in every message about the hook. Default: the function's name, else `hook #<n>`. */

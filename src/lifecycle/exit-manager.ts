@@ -1,7 +1,8 @@
 import { loadOs } from '../builtin-modules.js';
 import { describeValue } from '../describe-value.js';
 import { SystemExit } from '../errors.js';
-import type { ExitHook, OnExitOptions } from '../hooks/exit-hook.js';
+import { asRegistration, hookFor, notAHook } from '../hooks/disposable-hook.js';
+import type { DisposableResource, ExitHook, ExitHookRegistration, OnExitOptions } from '../hooks/exit-hook.js';
 import { formatError } from '../output/format-error.js';
 import { nodeProcess } from '../process-facade.js';
 import type { ProcessFacade } from '../process-facade.js';
@@ -32,7 +33,7 @@ export interface ExitManager {
   /** See the module-level `exitNow()`. */
   exitNow(code?: number): never;
   /** See the module-level `onExit()`. */
-  onExit(hook: ExitHook, options?: OnExitOptions): () => void;
+  onExit(hook: ExitHook | DisposableResource, options?: OnExitOptions): ExitHookRegistration;
   /** See the module-level `configure()`. */
   configure(options: ExitOptions): void;
   /** See the module-level `requestExit()`. */
@@ -103,7 +104,7 @@ function createManager(options: unknown, quiet: boolean): ArmableExitManager {
       if (request.problem) sequence.messages.log(`farewell: exit(): ${request.problem.message}; exiting with status 1\n${formatError(request.problem)}`);
       if (request.message !== undefined) sequence.messages.writeStderr(`${request.message}\n`);
       if (request.error !== undefined) sequence.messages.printError(request.error);
-      sequence.start({ kind: 'exit' }, request.status);
+      sequence.start({ kind: 'exit' }, request.status, undefined, { afterUnwinding: true });
       throw sequence.markThrown(request.problem ?? new SystemExit(request.status));
     },
 
@@ -123,22 +124,23 @@ function createManager(options: unknown, quiet: boolean): ArmableExitManager {
       return undefined as never; // reached only with a test process
     },
 
-    onExit(hook: ExitHook, options: OnExitOptions = {}): () => void {
-      if (typeof hook !== 'function') throw new TypeError(`hook must be a function, got ${describeValue(hook)}`);
+    onExit(hookOrResource: ExitHook | DisposableResource, options: OnExitOptions = {}): ExitHookRegistration {
+      const hook = hookFor(hookOrResource);
+      if (hook === undefined) throw notAHook(hookOrResource);
       const { name, timeout, group } = validateOnExitOptions(options);
       if (sequence.phase !== 'idle' && sequence.phase !== 'hooks') {
         throw new Error(`onExit(): the exit sequence has already run its hooks (phase "${sequence.phase}"); this hook would never run`);
       }
       manager.arm();
-      const registered = sequence.registry.add(hook, name, timeout, group);
+      const registered = sequence.registry.add(hook.run, name ?? hook.name, timeout, group);
       listeners.update();
       let removed = false;
-      return () => {
+      return asRegistration(() => {
         if (removed) return;
         removed = true;
         sequence.registry.remove(registered);
         listeners.update();
-      };
+      });
     },
 
     configure(options: ExitOptions): void {

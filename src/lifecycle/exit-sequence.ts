@@ -38,6 +38,15 @@ const FINAL_FLUSH_MS = 100;
 const LOOP_TURN_INTERVAL_MS = 10;
 
 /**
+ * exit() throws a SystemExit so that the caller's stack unwinds: its finally
+ * blocks and `using` disposals run before the hooks, as `with` blocks run
+ * before atexit in Python. The hooks start when it reaches the top uncaught;
+ * if it was caught, after this long (at most a tenth of the deadline): an
+ * `await using` disposal still running then runs beside the hooks.
+ */
+const UNWIND_GRACE_MS = 250;
+
+/**
  * The exit sequence of one process, as a state machine:
  * trigger → `shutdownSignal` aborts → hooks, one step at a time, under the
  * global deadline → stdout and stderr flushed → the end (a status, or death
@@ -49,6 +58,8 @@ export class ExitSequence extends ExitState {
   private deadlineTimer: unknown;
   private lastLoopTurnAt = 0;
   private unwatchSelfSignals: (() => void) | undefined;
+  /** Starts the hooks once the SystemExit thrown by exit() has unwound (see UNWIND_GRACE_MS). */
+  private unwound: (() => void) | undefined;
 
   readonly registry = new HookRegistry();
   readonly steps: HookSteps;
@@ -86,7 +97,7 @@ export class ExitSequence extends ExitState {
 
   // ── 1. Trigger and abort ─────────────────────────────────────────────────
 
-  start(trigger: ExitTrigger, status: number, endSignal?: NodeJS.Signals): void {
+  start(trigger: ExitTrigger, status: number, endSignal?: NodeJS.Signals, { afterUnwinding = false } = {}): void {
     this.began(trigger, status);
     this.phase = 'hooks';
     this.endSignal = endSignal;
@@ -103,8 +114,24 @@ export class ExitSequence extends ExitState {
       this.messages.log('farewell: exiting gracefully (press Ctrl+C again to force)');
     }
     // Hooks start once the code that triggered the exit has unwound: its
-    // finally blocks run first, as in Python.
-    queueMicrotask(() => void this.runHooks());
+    // finally blocks (and `using` disposals) run first, as in Python.
+    if (afterUnwinding) this.waitForUnwinding();
+    else queueMicrotask(() => void this.runHooks());
+  }
+
+  private waitForUnwinding(): void {
+    const timer = this.facade.setTimer(() => this.unwindingDone(), Math.min(UNWIND_GRACE_MS, this.options.timeout / 10), { ref: true });
+    this.unwound = () => {
+      this.facade.clearTimer(timer);
+      void this.runHooks();
+    };
+  }
+
+  /** The SystemExit thrown by exit() reached the top of the stack, or the loop emptied: nothing is left to unwind. */
+  unwindingDone(): void {
+    const start = this.unwound;
+    this.unwound = undefined;
+    start?.();
   }
 
   /** What every way of exiting does first: record the trigger, abort `shutdownSignal`. */

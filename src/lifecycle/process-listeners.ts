@@ -74,8 +74,10 @@ export class ProcessListeners {
   private readonly onUncaughtException = (error: unknown, origin: ErrorOrigin): void => {
     const { sequence } = this;
     if (isSystemExit(error) || sequence.isThrownByExit(error)) {
-      // exit() already started the sequence; a SystemExit thrown by hand starts one.
+      // exit() already started the sequence: its SystemExit has unwound the
+      // stack, the hooks may start. A SystemExit thrown by hand starts one.
       if (sequence.phase === 'idle' && isSystemExit(error)) sequence.start({ kind: 'exit' }, sequence.statusOfError(error));
+      else sequence.unwindingDone();
       return;
     }
     if (sequence.phase === 'idle') {
@@ -113,6 +115,8 @@ export class ProcessListeners {
     const { sequence } = this;
     if (sequence.phase === 'idle') {
       sequence.start({ kind: 'natural' }, normalizeExitCode(this.facade.getExitCode()) ?? 0);
+    } else if (sequence.phase === 'hooks' && !sequence.steps.busy) {
+      sequence.unwindingDone(); // nothing is left that could still unwind
     } else if (sequence.phase === 'hooks' && sequence.steps.busy) {
       // The loop is empty while hooks wait: waiting for the deadline would only waste time.
       sequence.stalled();

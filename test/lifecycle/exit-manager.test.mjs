@@ -55,7 +55,7 @@ describe('createExitManager() and configure() validate their options', () => {
 
 describe('onExit() validates its arguments', () => {
   const cases = [
-    [['not a function'], TypeError, "hook must be a function, got 'not a function'"],
+    [['not a function'], TypeError, "hook must be a function or a disposable resource (with [Symbol.asyncDispose] or [Symbol.dispose]), got 'not a function'"],
     [[() => {}, null], TypeError, 'options must be an object, got null'],
     [[() => {}, { name: '' }], TypeError, "options.name must be a non-empty string, got ''"],
     [[() => {}, { timeout: -1 }], RangeError, 'options.timeout must be more than 0 and at most 2147483647 milliseconds, got -1'],
