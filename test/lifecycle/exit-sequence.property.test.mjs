@@ -237,12 +237,12 @@ function exitNowHooks(schedule) {
 /**
  * A real process's timers are late by a few milliseconds, a loaded machine's
  * by more: replay only schedules in which nothing that decides the outcome
- * falls within 60 ms of something it races with (a hook ending against the
+ * falls within 150 ms of something it races with (a hook ending against the
  * deadline, a hook timeout or a signal; a signal against the 1 s window in which
  * a repeat is a duplicate).
  */
 function robustForRealTime(schedule, run) {
-  const MARGIN = 60;
+  const MARGIN = 150;
   const byName = behaviorsByName(schedule);
   const eventTimes = run.events.map(({ at }) => at);
   const independent = [schedule.timeout];
