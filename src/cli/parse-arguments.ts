@@ -93,6 +93,11 @@ export function parseArguments(argv: readonly string[]): ParsedArguments {
         break;
       }
       default: {
+        if (name === '-l') {
+          const problem = reloadArguments.take('--listen', value());
+          if (problem !== undefined) throw new UsageError(problem);
+          break;
+        }
         if (!reloadArguments.accepts(name)) throw new UsageError(`unknown option '${name}'`);
         const problem = reloadArguments.take(name, value());
         if (problem !== undefined) throw new UsageError(problem);
