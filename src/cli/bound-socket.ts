@@ -61,9 +61,16 @@ export function bindTcp(host: string | undefined, port: number): BoundSocket {
     const ipv4 = new TCP(constants.SERVER);
     return [ipv4, ipv4.bind('0.0.0.0', port)];
   });
+  // libuv defers EADDRINUSE from bind(2) to listen(2) ("delayed error"), and a
+  // socket whose bind failed is unbound: listen(2) in the helper would then
+  // bind it to a random port. An unbound socket has port 0.
   const out: Record<string, unknown> = {};
   handle.getsockname?.(out);
-  return wrap(handle, typeof out.port === 'number' ? out.port : undefined);
+  if (typeof out.port !== 'number' || out.port === 0) {
+    handle.close();
+    throw new BindError('EADDRINUSE');
+  }
+  return wrap(handle, out.port);
 }
 
 /** Binds a Unix domain socket at `path` (the file must not exist). Throws a BindError. */

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { lookup } from 'node:dns/promises';
-import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, unlinkSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { connect, isIP } from 'node:net';
 import { getSystemErrorMap } from 'node:util';
 import { BindError, bindTcp, bindUnix } from './bound-socket.js';
@@ -66,6 +67,8 @@ async function openTcp(spec: Extract<ListenSpec, { kind: 'tcp' }>): Promise<Held
 }
 
 async function openUnix(spec: Extract<ListenSpec, { kind: 'unix' }>, mode: number): Promise<HeldSocket> {
+  // libuv reports a missing directory as EACCES (for Windows' sake): say what it is.
+  if (!existsSync(dirname(spec.path))) throw new ListenError(`--listen '${spec.text}': the directory ${dirname(spec.path)} does not exist`);
   await removeStaleSocket(spec);
   const bound = bind(spec.text, () => bindUnix(spec.path));
   try {
