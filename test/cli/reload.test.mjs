@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import net from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
 import { startLoad } from '../helpers/load.mjs';
 import { getOnce, listeningOn, startCli, startNewConnections } from '../helpers/reload.mjs';
@@ -145,6 +146,22 @@ async function freePort() {
   await new Promise((resolve) => server.close(resolve));
   return port;
 }
+
+describe('examples/http/reload.mjs', () => {
+  test('under farewell --listen: serves, reloads to a new pid, and stops on SIGTERM', async () => {
+    const example = fileURLToPath(new URL('../../examples/http/reload.mjs', import.meta.url));
+    const cli = startCli(['--listen', '127.0.0.1:0'], [], { command: [process.execPath, example] });
+    const first = await cli.waitFor('stdout', /listening on http:\/\/127\.0\.0\.1:\d+ \(inherited fd 3\)$/);
+    const port = Number(/:(\d+) /.exec(first)[1]);
+    const before = (await getOnce(port)).body;
+    assert.match(await reload(cli, 1), RELOAD_LINE);
+    const after = (await getOnce(port)).body;
+    assert.match(after, /^hello from \d+\n$/);
+    assert.notEqual(after, before);
+    cli.child.kill('SIGTERM');
+    assert.equal((await cli.done).signal, 'SIGTERM');
+  });
+});
 
 describe('readiness', { concurrency: 2 }, () => {
   test('--ready-url counts a 200 only from the new generation, not from the old one answering on the same socket', async () => {
