@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const filter = process.argv[2];
-const areas = ['core', 'http', 'process'];
+const areas = ['core', 'http', 'process', 'cli'];
 const files = areas.flatMap((area) => {
   try {
     return readdirSync(join('bench', area))

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArguments, UsageError } from './parse-arguments.js';
+import { superviseWithReload } from './reload-supervisor.js';
 import { say, supervise } from './supervisor.js';
 import { EXIT_USAGE, usage } from './usage.js';
 
@@ -27,7 +28,8 @@ function main(argv: readonly string[]): void {
   }
   if (parsed.kind === 'help') return void process.stdout.write(usage());
   if (parsed.kind === 'version') return void process.stdout.write(`farewell ${version()}\n`);
-  supervise(parsed);
+  if (parsed.reload !== undefined) superviseWithReload(parsed, parsed.reload);
+  else supervise(parsed);
 }
 
 main(process.argv.slice(2));

@@ -1,4 +1,6 @@
 import { parseDuration } from './duration.js';
+import { ReloadArguments } from './reload-arguments.js';
+import type { ReloadOptions } from './reload-arguments.js';
 import { FORWARDED_SIGNALS, parseSignal } from './signal-names.js';
 import { DEFAULT_CLI_TIMEOUT_MS } from './usage.js';
 
@@ -17,6 +19,8 @@ export interface SupervisorOptions {
   readonly group: boolean;
   /** Signals forwarded as another signal. */
   readonly rewrites: ReadonlyMap<NodeJS.Signals, NodeJS.Signals>;
+  /** With `--listen`: hold the sockets and reload on a signal (docs/reload.md). */
+  readonly reload: ReloadOptions | undefined;
 }
 
 export type ParsedArguments = { readonly kind: 'help' } | { readonly kind: 'version' } | ({ readonly kind: 'run' } & SupervisorOptions);
@@ -30,6 +34,7 @@ export function parseArguments(argv: readonly string[]): ParsedArguments {
   let timeout = DEFAULT_CLI_TIMEOUT_MS;
   let group = false;
   const rewrites = new Map<NodeJS.Signals, NodeJS.Signals>();
+  const reloadArguments = new ReloadArguments();
   let index = 0;
   for (; index < argv.length; index++) {
     const argument = argv[index]!;
@@ -87,12 +92,22 @@ export function parseArguments(argv: readonly string[]): ParsedArguments {
         rewrites.set(from, to);
         break;
       }
-      default:
-        throw new UsageError(`unknown option '${name}'`);
+      default: {
+        if (name === '-l') {
+          const problem = reloadArguments.take('--listen', value());
+          if (problem !== undefined) throw new UsageError(problem);
+          break;
+        }
+        if (!reloadArguments.accepts(name)) throw new UsageError(`unknown option '${name}'`);
+        const problem = reloadArguments.take(name, value());
+        if (problem !== undefined) throw new UsageError(problem);
+      }
     }
   }
   const [command, ...args] = argv.slice(index);
   if (command === undefined) throw new UsageError('no command given');
   if (command === '') throw new UsageError('the command is an empty string');
-  return { kind: 'run', command, args, timeout, group, rewrites };
+  const reload = reloadArguments.finish(new Set(rewrites.keys()));
+  if (reload !== undefined && 'problem' in reload) throw new UsageError(reload.problem);
+  return { kind: 'run', command, args, timeout, group, rewrites, reload };
 }

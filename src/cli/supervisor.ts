@@ -54,7 +54,7 @@ export function supervise(options: SupervisorOptions): void {
     if (terminating) stop(`'${command}'`, undefined, signal);
   };
   // Windows knows only some of these (no SIGQUIT, SIGUSR1, SIGUSR2): listen to those it has.
-  const listened = FORWARDED_SIGNALS.filter((signal) => signalNumber(signal) !== undefined && listen(signal, onSignal));
+  const listened = FORWARDED_SIGNALS.filter((signal) => signalNumber(signal) !== undefined && addSignalListener(signal, onSignal));
 
   try {
     child = spawn(command, args, { stdio: 'inherit', detached: group });
@@ -87,7 +87,8 @@ export function supervise(options: SupervisorOptions): void {
   }
 }
 
-function listen(signal: NodeJS.Signals, listener: (signal: NodeJS.Signals) => void): boolean {
+/** Listens to `signal`; false when this platform cannot watch it. */
+export function addSignalListener(signal: NodeJS.Signals, listener: (signal: NodeJS.Signals) => void): boolean {
   try {
     process.on(signal, listener);
     return true;
@@ -96,17 +97,17 @@ function listen(signal: NodeJS.Signals, listener: (signal: NodeJS.Signals) => vo
   }
 }
 
-function failToStart(command: string, error: unknown): void {
+export function failToStart(command: string, error: unknown): never {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') {
     say(`${command}: command not found`);
     process.exit(EXIT_NOT_FOUND);
   }
   say(`${command}: cannot execute: ${(error as Error).message}`);
-  process.exit(EXIT_CANNOT_EXECUTE);
+  return process.exit(EXIT_CANNOT_EXECUTE);
 }
 
-function reportKilled(what: string, reason: NodeJS.Signals, timeout: number, result: Termination): void {
+export function reportKilled(what: string, reason: NodeJS.Signals, timeout: number, result: Termination): void {
   if (result.killed) {
     const pids = result.killedPids.length > 0 ? ` (pid${result.killedPids.length === 1 ? '' : 's'} ${result.killedPids.join(', ')})` : '';
     say(`${what} did not stop within ${formatDuration(timeout)} after ${reason}: killed with SIGKILL${pids}`);
@@ -120,7 +121,7 @@ function reportKilled(what: string, reason: NodeJS.Signals, timeout: number, res
  * cross-language §6.4). Where that cannot happen (PID 1 ignores signals it
  * has no handler for; a signal Node could not reset), exits with 128 + n.
  */
-function dieBySignal(signal: NodeJS.Signals): never {
+export function dieBySignal(signal: NodeJS.Signals): never {
   if (process.platform !== 'win32') {
     if (signal !== 'SIGKILL' && signal !== 'SIGSTOP') {
       // Adding and removing a listener leaves the default action in place,

@@ -3,7 +3,8 @@
  * without dropping a request, with Kubernetes readiness.
  *
  * Importing this module installs nothing; `drainOnExit()` starts tracking a
- * server and registers an exit hook.
+ * server and registers an exit hook. `listen()` and `ready()` are the program's
+ * side of the CLI's zero-downtime reload (docs/reload.md).
  */
 export { drainOnExit, trackServer, closeGracefully } from './drain-on-exit.js';
 export { readinessHandler, livenessHandler } from './readiness.js';
@@ -17,3 +18,8 @@ export type { DrainReport, CutRequest } from './drain-report.js';
 export { KUBERNETES_DELAY_MS, isKubernetes } from './exit-delay.js';
 export type { WebSocketServerLike, CloseUpgraded } from './upgraded-connections.js';
 export type { DrainableServer, FastifyLike } from './server-target.js';
+export { listen } from './listen.js';
+export type { ListenOptions, ListenFallback, ListenableServer } from './listen.js';
+export { inheritedSockets } from './inherited-sockets.js';
+export type { InheritedSocket } from './inherited-sockets.js';
+export { ready } from './supervisor-channel.js';

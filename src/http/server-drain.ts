@@ -6,6 +6,7 @@ import { DrainTimeoutError } from './drain-report.js';
 import type { DrainReport } from './drain-report.js';
 import { defaultExitDelay, remainingExitDelay, waitForDelay } from './exit-delay.js';
 import { resolveServerTarget, underlyingServer } from './server-target.js';
+import { tellSupervisorDrained } from './supervisor-channel.js';
 import { debugLog, onExit, reportFailure } from '../index.js';
 import type { ExitContext } from '../index.js';
 
@@ -146,6 +147,7 @@ export class TrackedServer implements ServerDrain {
       this.state = 'closed';
       this.tracker.stop();
     }
+    tellSupervisorDrained(report);
     // Fastify's own close() runs its onClose hooks; its server is already closed and empty by now.
     const { fastify } = this.tracker.target;
     if (fastify !== undefined) await fastify.close();
