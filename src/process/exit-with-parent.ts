@@ -1,7 +1,8 @@
 import { cluster } from './cluster-module.js';
 import { isMainThread, threadId } from 'node:worker_threads';
 import { validateExitStatus } from '../status.js';
-import { validateOptionsObject, validateTimeout } from '../validate-arguments.js';
+import { validateOptionsObject } from '../validate-arguments.js';
+import { optionalTimeout } from './stop-options.js';
 import { openWorkerStopChannel } from './worker-stop-channel.js';
 import { debugLog, onExit, requestExit } from '../index.js';
 
@@ -50,7 +51,7 @@ interface IpcControl {
 export function exitWithParent(options: ExitWithParentOptions = {}): () => void {
   const given = validateOptionsObject(options, 'options', ['status', 'pollInterval']);
   const status = given.status === undefined ? 0 : validateExitStatus(given.status, 'options.status');
-  const pollInterval = given.pollInterval === undefined ? DEFAULT_PARENT_POLL_MS : validateTimeout(given.pollInterval, 'options.pollInterval');
+  const pollInterval = optionalTimeout(given.pollInterval, 'options.pollInterval', DEFAULT_PARENT_POLL_MS);
   const stops: Array<() => void> = [];
   const exit = (source: string): void => {
     debugLog(() => `exitWithParent: ${source}`);

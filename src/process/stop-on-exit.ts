@@ -5,8 +5,10 @@ import { Worker } from 'node:worker_threads';
 import { describeValue } from '../describe-value.js';
 import { isClusterWorker, stopClusterWorker } from './stop-cluster-worker.js';
 import { stopWorker } from './stop-worker.js';
-import { validateOptionsObject, validateTimeout } from '../validate-arguments.js';
-import { DEFAULT_STOP_TIMEOUT_MS, terminate, validateSignalName } from './terminate.js';
+import { validateOptionsObject } from '../validate-arguments.js';
+import { validateSignalName } from '../signals.js';
+import { DEFAULT_STOP_TIMEOUT_MS, optionalBoolean, optionalTimeout } from './stop-options.js';
+import { terminate } from './terminate.js';
 import { onExit, reportFailure } from '../index.js';
 import type { ExitContext } from '../index.js';
 
@@ -66,17 +68,15 @@ export function stopOnExit(target: StoppableTarget, options: StopOnExitOptions =
     throw new TypeError(`target must be a ChildProcess, a worker_threads Worker or a cluster Worker, got ${describeValue(target)}`);
   }
   const given = validateOptionsObject(options, 'options', ['timeout', 'stopSignal', 'tree']);
-  const timeout = given.timeout === undefined ? DEFAULT_STOP_TIMEOUT_MS : validateTimeout(given.timeout, 'options.timeout');
+  const timeout = optionalTimeout(given.timeout, 'options.timeout', DEFAULT_STOP_TIMEOUT_MS);
   for (const childOnly of ['stopSignal', 'tree'] as const) {
     if (given[childOnly] !== undefined && !isChild) throw new TypeError(`options.${childOnly} applies to child processes only`);
   }
   const stopSignal = given.stopSignal === undefined ? undefined : validateSignalName(given.stopSignal, 'options.stopSignal');
-  if (given.tree !== undefined && typeof given.tree !== 'boolean') {
-    throw new TypeError(`options.tree must be a boolean, got ${describeValue(given.tree)}`);
-  }
+  const tree = optionalBoolean(given.tree, 'options.tree');
   const exitEmitter = target instanceof Worker || isChild ? target : target.process;
   if (hasExited(target)) return () => {};
-  const registration: Registration = { target, timeout, stopSignal, tree: given.tree as boolean | undefined };
+  const registration: Registration = { target, timeout, stopSignal, tree };
   registrations.set(target, registration);
   const forget = (): void => {
     if (registrations.get(target) !== registration) return;
@@ -101,7 +101,7 @@ export function stopOnExit(target: StoppableTarget, options: StopOnExitOptions =
  */
 export function stopClusterOnExit(options: { timeout?: number } = {}): () => void {
   const given = validateOptionsObject(options, 'options', ['timeout']);
-  const timeout = given.timeout === undefined ? DEFAULT_STOP_TIMEOUT_MS : validateTimeout(given.timeout, 'options.timeout');
+  const timeout = optionalTimeout(given.timeout, 'options.timeout', DEFAULT_STOP_TIMEOUT_MS);
   if (!cluster.isPrimary) throw new Error('stopClusterOnExit() must be called in the cluster primary (cluster.isPrimary is false)');
   const entry = { timeout };
   clusterStops.add(entry);

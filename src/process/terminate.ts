@@ -1,12 +1,12 @@
 import { ChildProcess } from 'node:child_process';
 import { describeValue } from '../describe-value.js';
-import { validateOptionsObject, validateTimeout } from '../validate-arguments.js';
-import { signalNumber } from '../signals.js';
+import { validateOptionsObject } from '../validate-arguments.js';
+import { validateSignalName } from '../signals.js';
 import { ProcessTree } from './process-tree.js';
+import { DEFAULT_STOP_TIMEOUT_MS, optionalAbortSignal, optionalBoolean, optionalTimeout } from './stop-options.js';
 import { debugLog } from '../index.js';
 
-/** Default time a process has to stop after the stop signal before it is killed. */
-export const DEFAULT_STOP_TIMEOUT_MS = 5000;
+export { DEFAULT_STOP_TIMEOUT_MS };
 
 /**
  * How long SIGKILL may take to be confirmed. SIGKILL cannot be caught, so only
@@ -104,22 +104,12 @@ const TERMINATE_OPTION_NAMES = ['stopSignal', 'timeout', 'tree', 'signal'];
 
 function validateTerminateOptions(options: unknown, parameter: string): ValidTerminateOptions {
   const given = validateOptionsObject(options, parameter, TERMINATE_OPTION_NAMES);
-  const stopSignal = given.stopSignal === undefined ? 'SIGTERM' : validateSignalName(given.stopSignal, `${parameter}.stopSignal`);
-  const timeout = given.timeout === undefined ? DEFAULT_STOP_TIMEOUT_MS : validateTimeout(given.timeout, `${parameter}.timeout`);
-  if (given.tree !== undefined && typeof given.tree !== 'boolean') {
-    throw new TypeError(`${parameter}.tree must be a boolean, got ${describeValue(given.tree)}`);
-  }
-  if (given.signal !== undefined && !(given.signal instanceof AbortSignal)) {
-    throw new TypeError(`${parameter}.signal must be an AbortSignal, got ${describeValue(given.signal)}`);
-  }
-  return { stopSignal, timeout, tree: given.tree ?? true, signal: given.signal };
-}
-
-/** A signal name known on this platform ('SIGTERM'). */
-export function validateSignalName(value: unknown, parameter: string): NodeJS.Signals {
-  if (typeof value !== 'string') throw new TypeError(`${parameter} must be a signal name such as 'SIGTERM', got ${describeValue(value)}`);
-  if (signalNumber(value) === undefined) throw new RangeError(`${parameter} is ${describeValue(value)}, which is not a signal on ${process.platform}`);
-  return value as NodeJS.Signals;
+  return {
+    stopSignal: given.stopSignal === undefined ? 'SIGTERM' : validateSignalName(given.stopSignal, `${parameter}.stopSignal`),
+    timeout: optionalTimeout(given.timeout, `${parameter}.timeout`, DEFAULT_STOP_TIMEOUT_MS),
+    tree: optionalBoolean(given.tree, `${parameter}.tree`) ?? true,
+    signal: optionalAbortSignal(given.signal, `${parameter}.signal`),
+  };
 }
 
 /**

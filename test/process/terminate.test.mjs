@@ -111,6 +111,21 @@ describe('argument validation', () => {
       assert.throws(() => library.exitWithParent({ status: 300 }), { name: 'RangeError', message: 'options.status must be an integer from 0 to 255, got 300' });
       assert.throws(() => library.findDescendants(0), { name: 'RangeError', message: 'pid must be a process id (a positive integer), got 0' });
       assert.throws(() => library.stopClusterWorker(child), { name: 'TypeError', message: /^worker must be a cluster Worker/ });
+      // One helper each for the options every stop shares (issue 8, small copies).
+      assert.throws(() => library.terminate(child, { signal: 'abort' }), { name: 'TypeError', message: "options.signal must be an AbortSignal, got 'abort'" });
+      assert.throws(() => library.stopOnExit(child, { tree: 1 }), { name: 'TypeError', message: 'options.tree must be a boolean, got 1' });
+      assert.throws(() => library.stopOnExit(child, { stopSignal: 15 }), { name: 'TypeError', message: "options.stopSignal must be a signal name such as 'SIGTERM', got 15" });
+      assert.throws(() => library.stopOnExit(child, { timeout: 0 }), { name: 'RangeError', message: 'options.timeout must be more than 0 and at most 2147483647 milliseconds, got 0' });
+      assert.throws(() => library.stopClusterOnExit({ timeout: '5s' }), { name: 'TypeError', message: "options.timeout must be a number of milliseconds, got '5s'" });
+      assert.throws(() => library.exitWithParent({ pollInterval: -5 }), { name: 'RangeError', message: 'options.pollInterval must be more than 0 and at most 2147483647 milliseconds, got -5' });
+      const { Worker } = await import('node:worker_threads');
+      const worker = new Worker('setInterval(() => {}, 1000)', { eval: true });
+      try {
+        assert.throws(() => library.stopWorker(worker, { signal: {} }), { name: 'TypeError', message: 'options.signal must be an AbortSignal, got {}' });
+        assert.throws(() => library.stopWorker(worker, { timeout: Infinity }), { name: 'RangeError', message: 'options.timeout must be more than 0 and at most 2147483647 milliseconds, got Infinity' });
+      } finally {
+        await worker.terminate();
+      }
     } finally {
       child.kill('SIGKILL');
     }
