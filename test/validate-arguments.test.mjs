@@ -22,5 +22,12 @@ for (const format of FORMATS) {
       assert.deepEqual(result.events, ['child ready', 'ready', 'hook b', 'hook a', 'child got SIGTERM']);
       assert.equal(result.signal, 'SIGTERM');
     });
+
+    test("a cluster worker with exitWithParent() and Object.prototype.act = 'disconnect' does not take Node's replies for a disconnect", async () => {
+      const result = await runScenario('options:pollutedClusterWorker', { format });
+      assert.equal(result.stderr, '');
+      assert.deepEqual(result.events, ['worker: exit started after listen: false', 'worker exit 0 null']);
+      assert.equal(result.code, 0);
+    });
   });
 }

@@ -118,7 +118,9 @@ function watchIpcChannel(exit: (source: string) => void): () => void {
 function watchClusterDisconnect(exit: (source: string) => void): () => void {
   let disconnecting = false;
   const onInternalMessage = (message: unknown): void => {
-    if (typeof message !== 'object' || message === null) return;
+    // Own properties only: Node's replies to the worker ({ cmd, ack, … }) have
+    // no `act`, and an `act` planted on Object.prototype must not read as one.
+    if (typeof message !== 'object' || message === null || !Object.hasOwn(message, 'cmd') || !Object.hasOwn(message, 'act')) return;
     const { cmd, act } = message as Record<string, unknown>;
     if (cmd !== 'NODE_CLUSTER' || act !== 'disconnect') return;
     disconnecting = true;
