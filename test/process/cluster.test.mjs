@@ -26,8 +26,10 @@ for (const format of FORMATS) {
       let port;
       let responses;
       let requestsSeen = 0;
+      // Sessions of their own: a worker's stop looks for re-parented processes in its session (stderr must stay exact).
       const result = await runScenario('process-cluster:httpCluster', {
         format,
+        detached: true,
         args: ['drain', '5000'],
         onEvent: (event, primary) => {
           const match = /^port (\d+)$/.exec(event);
@@ -59,6 +61,7 @@ for (const format of FORMATS) {
     test('workers that do not stop in time are killed and reported; the primary still exits', async () => {
       const result = await runScenario('process-cluster:httpCluster', {
         format,
+        detached: true,
         args: ['stuck', '500'],
         onEvent: (event, primary) => {
           if (event === 'ready') primary.kill('SIGTERM');
