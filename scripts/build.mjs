@@ -7,16 +7,25 @@
 // - dist/cjs: the same files, each converted to CommonJS (esbuild transform),
 //   so the CommonJS tree has the same module graph: require('farewell/http')
 //   requires the core's chunk instead of carrying a copy of it.
-// - .d.ts declarations (tsc) in both trees; dist/cjs/package.json marks that
-//   tree CommonJS for Node and TypeScript alike.
+// - .d.ts declarations, bundled like the JavaScript: one file per entry point
+//   plus shared chunks (tsc emits one per source file into a scratch directory,
+//   rollup-plugin-dts joins them), so internal modules are not published and
+//   a type shared by two entry points is declared once. The same files go
+//   into both trees; dist/cjs/package.json marks that tree CommonJS for Node
+//   and TypeScript alike. Each starts with `/// <reference types="node" />`:
+//   TypeScript 6 and 7 default to `types: []`, and without it a consumer's
+//   compiler knows neither `NodeJS.Signals` nor `node:http`.
 // - dist/cjs/cli/main.js: the CLI, one CommonJS bundle (it is a program, run alone).
 // The ESM and CommonJS trees are still two copies: they share state through
 // Symbol.for keys (lifecycle/process-wide-manager.ts).
 import { execFileSync } from 'node:child_process';
-import { chmodSync, cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { build, transform } from 'esbuild';
+import { rollup } from 'rollup';
+import { dts } from 'rollup-plugin-dts';
 
 /** The package's entry points (package.json "exports"), built as ESM and CommonJS. */
 export const ENTRY_POINTS = ['index', 'testing/index', 'http/index', 'process/index'];
@@ -25,12 +34,6 @@ const CLI_ENTRY = 'cli/main';
 
 const require = createRequire(import.meta.url);
 rmSync('dist', { recursive: true, force: true });
-
-execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json', '--emitDeclarationOnly', '--outDir', 'dist/esm'], {
-  stdio: 'inherit',
-});
-rmSync(`dist/esm/cli`, { recursive: true }); // the CLI has no types to publish
-cpSync('dist/esm', 'dist/cjs', { recursive: true });
 
 await build({
   entryPoints: Object.fromEntries(ENTRY_POINTS.map((entry) => [entry, `src/${entry}.ts`])),
@@ -60,9 +63,42 @@ await build({
   logLevel: 'warning',
 });
 
+await bundleDeclarations();
+
 /** Every .js file under `dir`, relative to it. */
 function javascriptFiles(dir) {
   return readdirSync(dir, { recursive: true }).filter((file) => String(file).endsWith('.js')).map(String);
+}
+
+/** Writes the bundled .d.ts of every entry point, and their shared chunks, into both trees. */
+async function bundleDeclarations() {
+  const scratch = mkdtempSync(join(tmpdir(), 'farewell-declarations-'));
+  try {
+    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json', '--emitDeclarationOnly', '--outDir', scratch], {
+      stdio: 'inherit',
+    });
+    const bundle = await rollup({
+      input: Object.fromEntries(ENTRY_POINTS.map((entry) => [entry, join(scratch, `${entry}.d.ts`)])),
+      plugins: [dts()],
+      external: (id) => !id.startsWith('.') && !id.startsWith('/'), // node:http and the like stay imports
+    });
+    const { output } = await bundle.generate({
+      format: 'es',
+      entryFileNames: '[name].d.ts',
+      chunkFileNames: 'chunks/types-[hash].d.ts',
+    });
+    await bundle.close();
+    for (const file of output) {
+      if (file.type !== 'chunk') throw new Error(`unexpected declaration output ${file.fileName}`);
+      const code = `/// <reference types="node" />\n${file.code}`;
+      for (const tree of ['dist/esm', 'dist/cjs']) {
+        mkdirSync(dirname(join(tree, file.fileName)), { recursive: true });
+        writeFileSync(join(tree, file.fileName), code);
+      }
+    }
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
 }
 
 writeFileSync('dist/cjs/package.json', JSON.stringify({ type: 'commonjs' }) + '\n');

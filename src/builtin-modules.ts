@@ -8,6 +8,7 @@ const requireBuiltin = createRequire('/');
 
 let os: typeof import('node:os') | undefined;
 let tty: typeof import('node:tty') | undefined;
+let diagnosticsChannel: typeof import('node:diagnostics_channel') | null | undefined;
 
 /** node:os, loaded on first call. */
 export function loadOs(): typeof import('node:os') {
@@ -27,4 +28,16 @@ export function loadTty(): typeof import('node:tty') {
 export function isTtyLoaded(): boolean {
   const loaded = (process as { moduleLoadList?: readonly string[] }).moduleLoadList;
   return loaded === undefined || loaded.includes('NativeModule tty');
+}
+
+/** node:diagnostics_channel, loaded on first call; undefined where a runtime lacks it. */
+export function loadDiagnosticsChannel(): typeof import('node:diagnostics_channel') | undefined {
+  if (diagnosticsChannel === undefined) {
+    try {
+      diagnosticsChannel = requireBuiltin('node:diagnostics_channel') as typeof import('node:diagnostics_channel');
+    } catch {
+      diagnosticsChannel = null;
+    }
+  }
+  return diagnosticsChannel ?? undefined;
 }

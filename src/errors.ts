@@ -1,5 +1,6 @@
 import { describeValue } from './describe-value.js';
-import type { ExitTrigger } from './lifecycle/exit-trigger.js';
+import { validateExitStatus } from './exit-status.js';
+import type { ExitTrigger } from './exit-trigger.js';
 
 // Two copies of the package in one process (ESM + CommonJS builds, or two
 // versions in node_modules) define two classes of each name. The process-wide
@@ -13,15 +14,6 @@ const EXIT_ERROR_CREATED = Symbol.for('farewell.onExitErrorCreated');
 
 function hasBrand(value: unknown, brand: symbol): boolean {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true;
-}
-
-function assertExitCode(value: unknown, parameter: string): asserts value is number {
-  if (typeof value !== 'number') {
-    throw new TypeError(`${parameter} must be an integer from 0 to 255, got ${describeValue(value)}`);
-  }
-  if (!Number.isInteger(value) || value < 0 || value > 255) {
-    throw new RangeError(`${parameter} must be an integer from 0 to 255, got ${describeValue(value)}`);
-  }
 }
 
 /**
@@ -38,9 +30,12 @@ export class SystemExit extends Error {
 
   /** @param exitCode integer 0–255, default 0. */
   constructor(exitCode: number = 0) {
-    assertExitCode(exitCode, 'exitCode');
+    validateExitStatus(exitCode, 'exitCode');
     super(`Exiting with status ${exitCode}`);
     this.exitCode = exitCode;
+    // Thrown by hand with nothing else of the library used, it must still
+    // end the program with its status, not as an uncaught error (status 1).
+    notifyCreated();
   }
 
   static override [Symbol.hasInstance](value: unknown): boolean {
@@ -79,14 +74,13 @@ export class ExitError extends Error {
     }
     // Own properties only: a polluted Object.prototype must not set a status.
     const exitCode = Object.hasOwn(options, 'exitCode') && options.exitCode !== undefined ? options.exitCode : 1;
-    assertExitCode(exitCode, 'options.exitCode');
+    validateExitStatus(exitCode, 'options.exitCode');
     super(message, Object.hasOwn(options, 'cause') ? { cause: options.cause } : undefined);
     this.exitCode = exitCode;
     this.name = new.target.name;
     // Creating one means the program may throw it: make sure an uncaught one is
     // turned into a graceful exit even if no hook was ever registered.
-    const onCreated = (globalThis as Record<symbol, unknown>)[EXIT_ERROR_CREATED];
-    if (typeof onCreated === 'function') onCreated();
+    notifyCreated();
   }
 
   static override [Symbol.hasInstance](value: unknown): boolean {
@@ -110,6 +104,12 @@ export class ExitStartedError extends Error {
   }
 }
 Object.defineProperty(ExitStartedError.prototype, 'name', { value: 'AbortError', writable: true, configurable: true });
+
+/** Arms the handling of uncaught errors: a SystemExit or ExitError was created, so it may be thrown. */
+function notifyCreated(): void {
+  const onCreated = (globalThis as Record<symbol, unknown>)[EXIT_ERROR_CREATED];
+  if (typeof onCreated === 'function') onCreated();
+}
 
 /** A SystemExit from any copy of the package (checked by brand, not by class). */
 export function isSystemExit(value: unknown): value is SystemExit {

@@ -7,18 +7,23 @@
  */
 import type { ExitOptions } from './lifecycle/exit-options.js';
 import type { ExitHook, OnExitOptions } from './hooks/exit-hook.js';
+import type { ExitReport } from './lifecycle/exit-report.js';
 import { processManager } from './lifecycle/process-wide-manager.js';
 
 export { SystemExit, ExitError, ExitStartedError } from './errors.js';
 export type { ExitErrorOptions } from './errors.js';
-export { createExitManager, FINAL_FLUSH_MS, RERAISE_GRACE_MS } from './lifecycle/exit-manager.js';
-export type { ExitManager, ExitManagerOptions, ExitPhase } from './lifecycle/exit-manager.js';
+export { createExitManager } from './lifecycle/exit-manager.js';
+export type { ExitManager, ExitManagerOptions } from './lifecycle/exit-manager.js';
+export type { ExitPhase } from './lifecycle/exit-state.js';
 export type { ExitOptions, SignalExit } from './lifecycle/exit-options.js';
 export { DEFAULT_TIMEOUT_MS } from './lifecycle/exit-options.js';
-export type { ExitTrigger } from './lifecycle/exit-trigger.js';
+export type { ExitTrigger } from './exit-trigger.js';
 export type { ExitContext, ExitHook, OnExitOptions } from './hooks/exit-hook.js';
-export type { OutputStream, ProcessFacade, TimerHandle } from './lifecycle/process-facade.js';
-export { debugLog } from './lifecycle/debug-log.js';
+export type { OutputStream, ProcessFacade, TimerHandle } from './process-facade.js';
+export { debugLog } from './debug-log.js';
+export { CHANNELS as exitChannels } from './lifecycle/exit-report.js';
+export type { ExitReport, FlushReport, HookReport } from './lifecycle/exit-report.js';
+export type { ProcessEnd } from './lifecycle/end-process.js';
 
 /**
  * Ends the program gracefully, like Python's `sys.exit()`: starts the exit
@@ -98,6 +103,28 @@ export function requestExit(source: string, status?: number): boolean {
  */
 export function reportFailure(message: string): void {
   processManager().reportFailure(message);
+}
+
+/**
+ * Calls `listener` with the exit report just before the process ends: what
+ * started the exit, each hook with its timing and outcome, the flush, what
+ * forced it, and how the process ends. Synchronous, like an `'exit'`
+ * listener: write files with `writeFileSync`. Not called after `exitNow()`.
+ * Returns a function that unsubscribes. Tracing tools can use the
+ * diagnostics channels instead (`exitChannels`). With `FAREWELL_REPORT=path`
+ * in the environment, the report is written there as JSON.
+ */
+export function onExitReport(listener: (report: ExitReport) => void): () => void {
+  return processManager().onExitReport(listener);
+}
+
+/**
+ * Adds `data` to the exit report under `source` (farewell/http adds each
+ * server's drain report, farewell/process each child it had to stop). Added
+ * before the exit starts, it is kept for the exit.
+ */
+export function addToExitReport(source: string, data: unknown): void {
+  processManager().addToExitReport(source, data);
 }
 
 /**

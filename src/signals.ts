@@ -61,3 +61,42 @@ export function validateSignals(value: unknown, parameter: string): NodeJS.Signa
   }
   return signals;
 }
+
+/** What re-raising a signal needs of the process (a ProcessFacade has it all). */
+export interface SignalTarget {
+  readonly pid: number;
+  readonly platform: string;
+  on(event: string, listener: (...args: any[]) => void): void;
+  off(event: string, listener: (...args: any[]) => void): void;
+  listenerCount(event: string): number;
+  kill(pid: number, signal: NodeJS.Signals): void;
+}
+
+/**
+ * Sends `signal` to the process itself with its default action in place, so
+ * that the process dies by it and its parent sees a signal death
+ * (WIFSIGNALED): a shell stops a script on Ctrl+C only then (research:
+ * cross-language §6.4). The re-raise is synchronous when nothing listens
+ * (node-platform-facts §3). Returns whether the process may still die by it:
+ * false when it could not be sent (Windows has no real signals, §10), or
+ * when it was sent and nothing listens yet the process is still alive (the
+ * kernel ignores it, e.g. PID 1 in a container); true when another listener
+ * may absorb it. The caller exits with 128 + n when false, or after a short
+ * grace when true.
+ */
+export function reraiseSignal(target: SignalTarget, signal: NodeJS.Signals): boolean {
+  if (target.platform === 'win32') return false;
+  if (signal !== 'SIGKILL' && signal !== 'SIGSTOP' && target.listenerCount(signal) === 0) {
+    // Removing the last listener makes libuv restore the default action.
+    // SIGPIPE never had one (Node ignores it), so add and remove one.
+    const reset = (): void => {};
+    target.on(signal, reset);
+    target.off(signal, reset);
+  }
+  try {
+    target.kill(target.pid, signal);
+  } catch {
+    return false;
+  }
+  return target.listenerCount(signal) > 0;
+}

@@ -59,7 +59,7 @@ for (const format of FORMATS) {
         assert.equal(result.code, 1);
         assert.equal(result.signal, null);
         assert.deepEqual(result.events, [`threw ${errorName} ${message}`, 'hook saw 1']);
-        assert.ok(result.stderr.startsWith(`exit(): ${message}; exiting with status 1\n${errorName}: ${message}\n`), result.stderr);
+        assert.ok(result.stderr.startsWith(`farewell: exit(): ${message}; exiting with status 1\n${errorName}: ${message}\n`), result.stderr);
       });
     }
 
@@ -99,6 +99,21 @@ for (const format of FORMATS) {
       const result = await runScenario('exit:asyncMain', { format });
       assert.equal(result.code, 6);
       assert.equal(result.stderr, '');
+    });
+
+    for (const [code, how] of [['256', 'exit'], ['-1', 'exit'], ['256', 'throw'], ['1.5', 'throw']]) {
+      test(`a SystemExit whose exitCode became ${code} after construction (${how}): status 1, reported (reliability defect 5)`, async () => {
+        const result = await runScenario('exit:mutatedSystemExit', { format, args: [code, how] });
+        assert.equal(result.code, 1);
+        assert.deepEqual(result.events, ['hook saw 1']);
+        assert.match(result.stderr, new RegExp(`^farewell: (exit\\(\\): )?status\\.exitCode must be an integer from 0 to 255, got ${code.replace('.', '\\.')}; exiting with status 1\n`));
+      });
+    }
+
+    test('throw new SystemExit(4), the only use of the library: exits 4, prints nothing', async () => {
+      const result = await runScenario('exit:throwSystemExitAlone', { format });
+      assert.equal(result.stderr, '');
+      assert.equal(result.code, 4);
     });
   });
 

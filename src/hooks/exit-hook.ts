@@ -1,4 +1,4 @@
-import type { ExitTrigger } from '../lifecycle/exit-trigger.js';
+import type { ExitTrigger } from '../exit-trigger.js';
 
 /** What a hook receives. */
 export interface ExitContext {

@@ -1,5 +1,5 @@
-import type { ExitTrigger } from '../lifecycle/exit-trigger.js';
-import type { ProcessFacade } from '../lifecycle/process-facade.js';
+import type { ExitTrigger } from '../exit-trigger.js';
+import type { ProcessFacade } from '../process-facade.js';
 import type { RegisteredHook } from './hook-registry.js';
 
 /**
@@ -18,9 +18,10 @@ export type HookOutcome =
 /**
  * Why the sequence stopped waiting for running hooks:
  * `deadline` (the global deadline), `forced` (a second signal or error),
- * `stalled` (the event loop emptied: nothing can settle the hook's promise).
+ * `stalled` (the event loop emptied: nothing can settle the hook's promise),
+ * `process-exit` (process.exit() was called while it ran).
  */
-export type CutReason = 'deadline' | 'forced' | 'stalled';
+export type CutReason = 'deadline' | 'forced' | 'stalled' | 'process-exit';
 
 /** A hook that has been started. */
 export interface RunningHook {
@@ -28,6 +29,8 @@ export interface RunningHook {
   readonly startedAt: number;
   /** Settles with the outcome; never rejects. */
   readonly outcome: Promise<HookOutcome>;
+  /** The outcome once known (a sync hook's is known as soon as it started), else undefined. */
+  readonly result: HookOutcome | undefined;
   /** Stops waiting for the hook: aborts its signal and settles `outcome` as `cut`. */
   cut(reason: CutReason, abortReason: unknown): void;
 }
@@ -39,8 +42,8 @@ export interface HookRunContext {
   /** When the exit started, and when the global deadline falls (facade clock). */
   readonly startedAt: number;
   readonly deadlineAt: number;
-  /** True for the errors that mean "already exiting" (SystemExit from a nested exit()). */
-  readonly isExitSignal: (error: unknown) => boolean;
+  /** True for what a hook throws to ask for the exit itself (a nested exit()'s SystemExit): not a failure. */
+  readonly isExitRequest: (error: unknown) => boolean;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -83,11 +86,11 @@ export function startHook(hook: RegisteredHook, context: HookRunContext): Runnin
   const startedAt = facade.now();
   let timer: unknown;
   let settle!: (outcome: HookOutcome) => void;
-  let settled = false;
+  let settled: HookOutcome | undefined;
   const outcome = new Promise<HookOutcome>((resolve) => {
     settle = (result) => {
-      if (settled) return;
-      settled = true;
+      if (settled !== undefined) return;
+      settled = result;
       if (timer !== undefined) facade.clearTimer(timer);
       resolve(result);
     };
@@ -111,7 +114,7 @@ export function startHook(hook: RegisteredHook, context: HookRunContext): Runnin
   const timeLeft = (): number => Math.max(0, Math.min(ownDeadline, context.deadlineAt) - facade.now());
   const elapsed = (): number => facade.now() - context.startedAt;
   const failed = (error: unknown): HookOutcome =>
-    context.isExitSignal(error) ? { kind: 'completed' } : { kind: 'failed', error };
+    context.isExitRequest(error) ? { kind: 'completed' } : { kind: 'failed', error };
   try {
     const result = hook.run({
       trigger: context.trigger,
@@ -138,8 +141,11 @@ export function startHook(hook: RegisteredHook, context: HookRunContext): Runnin
     hook,
     startedAt,
     outcome,
+    get result() {
+      return settled;
+    },
     cut(reason, abortReason) {
-      if (settled) return;
+      if (settled !== undefined) return;
       signal.abort(abortReason);
       settle({ kind: 'cut', reason });
     },
@@ -168,6 +174,6 @@ export function runHookSynchronously(
     }
     return { returnedPromise: false };
   } catch (error) {
-    return context.isExitSignal(error) ? { returnedPromise: false } : { returnedPromise: false, error };
+    return context.isExitRequest(error) ? { returnedPromise: false } : { returnedPromise: false, error };
   }
 }

@@ -1,6 +1,6 @@
 import { describeValue } from '../describe-value.js';
 import { defaultSignals, validateSignals } from '../signals.js';
-import { validateExitStatus } from '../status.js';
+import { validateExitStatus } from '../exit-status.js';
 import { validateOptionsObject, validateTimeout } from '../validate-arguments.js';
 
 /**

@@ -1,5 +1,5 @@
-import { createQuietExitManager } from './exit-manager.js';
-import type { OutputStream, ProcessFacade } from './process-facade.js';
+import { createArmableExitManager } from './exit-manager.js';
+import type { OutputStream, ProcessFacade } from '../process-facade.js';
 
 /**
  * Runs one whole exit sequence (signal, two hooks, flush, re-raise) on an
@@ -15,7 +15,7 @@ export function primeExitPath(): void {
   const immediate = setImmediate(() => {
     try {
       const facade = inMemoryProcess();
-      const manager = createQuietExitManager({ process: facade });
+      const manager = createArmableExitManager({ process: facade }, true);
       manager.onExit(() => {});
       manager.onExit(async () => {});
       facade.emitSignal('SIGTERM');
@@ -68,6 +68,10 @@ function inMemoryProcess(): ProcessFacade & { emitSignal(signal: NodeJS.Signals)
     clearTimer: (timer) => clearTimeout(timer as NodeJS.Timeout),
     activeResources: () => [],
     restoreTerminal: () => {},
+    nextLoopTurn: (callback) => void setImmediate(() => !ended && callback()).unref(),
+    runExitListeners: () => {},
+    captureExitCalls: () => () => {},
+    watchSelfSignals: () => () => {},
     emitSignal(signal) {
       for (const listener of listeners.get(signal) ?? []) listener(signal);
     },

@@ -1,7 +1,8 @@
 import { setExitErrorCreatedCallback } from '../errors.js';
-import { createExitManager } from './exit-manager.js';
+import { createArmableExitManager } from './exit-manager.js';
+import type { ArmableExitManager, ExitManager } from './exit-manager.js';
 import { primeExitPath } from './prime-exit-path.js';
-import type { ExitManager } from './exit-manager.js';
+import { writeReportFile } from './report-file.js';
 
 // One manager per process, shared by every copy of the package (the ESM and
 // CommonJS builds, or two versions in node_modules): one listener per signal,
@@ -9,17 +10,18 @@ import type { ExitManager } from './exit-manager.js';
 // incompatible future major version would not pick this one up.
 const PROCESS_MANAGER_KEY = Symbol.for('farewell.processManager@1');
 
-type ArmableManager = ExitManager & { arm(): void; onFirstArm?: () => void };
-
 /** The process-wide manager, created on first call; creating it installs nothing. */
 export function processManager(): ExitManager {
-  const global = globalThis as Record<symbol, ArmableManager | undefined>;
+  const global = globalThis as Record<symbol, ArmableExitManager | undefined>;
   let manager = global[PROCESS_MANAGER_KEY];
   if (manager === undefined) {
-    manager = createExitManager() as ArmableManager;
-    manager.onFirstArm = primeExitPath;
-    global[PROCESS_MANAGER_KEY] = manager;
-    const created = manager;
+    const created = createArmableExitManager({}, false);
+    created.onFirstArm = () => {
+      primeExitPath();
+      const reportPath = process.env.FAREWELL_REPORT;
+      if (reportPath !== undefined && reportPath !== '') created.onExitReport(writeReportFile(reportPath));
+    };
+    global[PROCESS_MANAGER_KEY] = manager = created;
     setExitErrorCreatedCallback(() => created.arm());
   }
   return manager;

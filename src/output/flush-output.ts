@@ -1,4 +1,4 @@
-import type { OutputStream, ProcessFacade } from '../lifecycle/process-facade.js';
+import type { OutputStream, ProcessFacade } from '../process-facade.js';
 
 /** How a stream's flush ended. `closed` covers EPIPE and destroyed streams: nothing more can be delivered. */
 export type FlushResult = 'flushed' | 'closed' | 'timed-out';
@@ -76,4 +76,22 @@ export async function flushOutput(
   } finally {
     facade.clearTimer(timer);
   }
+}
+
+/**
+ * Bytes written to `stream` that the operating system has not received yet.
+ * `writableLength` counts the chunk being written until all of it is
+ * written, although part of it may be in the pipe already (measured: 2 MiB
+ * "queued" of which 64 KiB were delivered); libuv's `writeQueueSize` is the
+ * part of that chunk still to go.
+ */
+export function undeliveredBytes(stream: OutputStream): number {
+  const internals = stream as OutputStream & {
+    _writableState?: { length: number; writing: boolean; writelen: number };
+    _handle?: { writeQueueSize?: number } | null;
+  };
+  const state = internals._writableState;
+  const inLibuv = internals._handle?.writeQueueSize;
+  if (state === undefined || !state.writing || typeof inLibuv !== 'number') return stream.writableLength ?? 0;
+  return state.length - state.writelen + inLibuv;
 }

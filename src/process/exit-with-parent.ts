@@ -1,6 +1,6 @@
 import { cluster } from './cluster-module.js';
 import { isMainThread, threadId } from 'node:worker_threads';
-import { validateExitStatus } from '../status.js';
+import { validateExitStatus } from '../exit-status.js';
 import { validateOptionsObject } from '../validate-arguments.js';
 import { optionalTimeout } from './stop-options.js';
 import { openWorkerStopChannel } from './worker-stop-channel.js';

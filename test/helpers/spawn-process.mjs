@@ -21,20 +21,22 @@ function splitLines(stream, onLine) {
  * `onLine(line, child)` (implies `lines`) and `onEvent(event, child)` see
  * lines as they arrive (send signals from there); `onSpawn(child)` sees the
  * child at once. `readStdoutAfterMs` makes a slow reader: stdout
- * is not read until then. The child is SIGKILLed after `limitMs`, and `done`
- * then rejects: a hang is a failure, never a pass. `detached: true` starts it
- * in a session of its own, away from the processes other tests start in the
- * test runner's session (its group is then killed on a hang).
+ * is not read until then. `stdio` replaces some of the four pipes, e.g.
+ * `[undefined, fd]` to give the child a file descriptor as stdout. The child
+ * is SIGKILLed after `limitMs`, and `done` then rejects: a hang is a
+ * failure, never a pass. `detached: true` starts it in a session of its
+ * own, away from the processes other tests start in the test runner's
+ * session (its group is then killed on a hang).
  */
-export function spawnProcess(command, args, { env, cwd, stdin, detached = false, lines: splitStdout = false, onLine, onEvent, onSpawn, readStdoutAfterMs = 0, limitMs = 20_000 } = {}) {
+export function spawnProcess(command, args, { env, cwd, stdin, stdio = [], detached = false, lines: splitStdout = false, onLine, onEvent, onSpawn, readStdoutAfterMs = 0, limitMs = 20_000 } = {}) {
   const started = performance.now();
-  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe', 'pipe'], env, cwd, detached });
+  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe', 'pipe'].map((pipe, fd) => stdio[fd] ?? pipe), env, cwd, detached });
   const stdout = [];
   const lines = [];
   const events = [];
   let stderr = '';
   // Until something listens, the parent does not read: the child's pipe fills.
-  const readStdout = () => child.stdout.on('data', (chunk) => stdout.push(chunk));
+  const readStdout = () => child.stdout?.on('data', (chunk) => stdout.push(chunk));
   if (readStdoutAfterMs > 0) setTimeout(readStdout, readStdoutAfterMs);
   else readStdout();
   if (splitStdout || onLine !== undefined) {

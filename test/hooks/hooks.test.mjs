@@ -95,5 +95,35 @@ for (const format of FORMATS) {
       assert.equal(result.signal, 'SIGTERM');
       assert.deepEqual(result.events, ['ready', 'signal SIGTERM 143 aborted=false']);
     });
+
+    test('a hook that blocks the event loop past the deadline ends the exit as at the deadline (reliability defect 2)', async () => {
+      const result = await runScenario('hooks:blockingHook', { format, args: ['1500'] });
+      assert.equal(result.code, 1);
+      assert.deepEqual(result.events, ['blocking done']);
+      assert.match(result.stderr, /^farewell: the exit did not finish within 500 ms; not started: "older hook"\. Keeping the process alive: /);
+      assert.ok(result.ms >= 1500 && result.ms < 5000, `took ${result.ms} ms`);
+    });
+
+    test('a second signal sent while a hook blocks the loop forces the end once the hook returns (reliability defect 2)', async () => {
+      let signalled = 0;
+      const result = await runScenario('hooks:signalDuringBlockingHook', {
+        format,
+        onEvent: (event, child) => {
+          if (event === 'ready') child.kill('SIGTERM');
+          // 1.2 s into the 1.5 s block: outside the 1 s window in which a repeat is a relayed duplicate.
+          if (event === 'blocking' && signalled++ === 0) setTimeout(() => child.kill('SIGTERM'), 1200);
+        },
+      });
+      assert.equal(result.signal, 'SIGTERM');
+      assert.deepEqual(result.events, ['ready', 'blocking', 'blocking done']);
+      assert.match(result.stderr, /^farewell: received SIGTERM again during the exit: ending now; not started: "older hook"\n$/);
+    });
+
+    test('100 000 hooks run within the default deadline, each once (reliability defect 3)', async () => {
+      const result = await runScenario('hooks:manyHooks', { format, args: ['100000'] });
+      assert.equal(result.stderr, '');
+      assert.deepEqual(result.events, ['ran 100000']);
+      assert.equal(result.code, 0);
+    });
   });
 }

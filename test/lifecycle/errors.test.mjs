@@ -55,7 +55,7 @@ for (const format of FORMATS) {
     test('handleErrors: false leaves uncaught errors to Node; hooks still run synchronously', async () => {
       const result = await runScenario('errors:handleErrorsOff', { format });
       assert.equal(result.code, 1);
-      assert.deepEqual(result.events, ['hook process-exit 1']);
+      assert.deepEqual(result.events, ['hook error 1']);
       assert.match(result.stderr, /throw new Error\('handled by node'\);\n\s+\^\n\nError: handled by node\n/);
     });
   });

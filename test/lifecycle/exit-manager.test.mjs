@@ -182,15 +182,16 @@ describe('the sequence on a test process', () => {
     assert.equal(ran, false);
   });
 
-  test('a third signal ends the process at once, by that signal', async () => {
-    const { proc, manager } = setup();
-    manager.onExit(() => new Promise(() => setTimeout(() => {}, 60_000).unref()), { name: 'stuck' });
-    proc.emit('SIGINT');
-    await new Promise((resolve) => setImmediate(resolve));
-    proc.emit('SIGTERM'); // forced: a final flush of at most 100 ms begins
-    proc.emit('SIGHUP'); // no more waiting
-    assert.deepEqual(proc.end, { how: 'signal', code: null, signal: 'SIGHUP' });
-    assert.match(proc.output.stderr, /^farewell: received SIGTERM again during the exit: ending now; still running: "stuck"/);
+  test('a second signal forces the end; a repeat within 1 s of it changes nothing', async () => {
+    const { proc, manager } = setup({}, { virtualTime: true });
+    proc.keepAlive();
+    manager.onExit(() => new Promise(() => {}), { name: 'stuck' });
+    proc.receiveSignal('SIGINT');
+    // Signals count once they are 1 s apart (closer, they are one request relayed twice).
+    proc.setTimer(() => proc.receiveSignal('SIGTERM'), 1100, { ref: false }); // forced: a final flush of at most 100 ms begins
+    proc.setTimer(() => proc.receiveSignal('SIGHUP'), 1150, { ref: false }); // within 1 s of SIGTERM: a duplicate
+    assert.deepEqual(await proc.ended, { how: 'signal', code: null, signal: 'SIGTERM' });
+    assert.equal(proc.output.stderr, 'farewell: received SIGTERM again during the exit: ending now; still running: "stuck" (running for 1.1 s)\n');
   });
 
   test('reportFailure() logs the message and turns status 0 into 1, never a signal death', async () => {
@@ -253,5 +254,41 @@ describe('the sequence on a test process', () => {
     const unregister = manager.onExit(() => {});
     unregister();
     assert.deepEqual(proc.eventNames(), ['uncaughtException']);
+  });
+});
+
+describe('the exit report on a test process with virtual time', () => {
+  test('timings are exact: a 10 s deadline, a 300 ms hook, a cut one', async () => {
+    const proc = createTestProcess({ virtualTime: true });
+    const manager = createExitManager({ process: proc });
+    proc.keepAlive();
+    const reports = [];
+    manager.onExitReport((report) => reports.push(report));
+    manager.onExit(() => new Promise(() => {}), { name: 'stuck' });
+    manager.onExit(() => new Promise((resolve) => proc.setTimer(resolve, 300, { ref: true })), { name: 'database' });
+    proc.receiveSignal('SIGTERM');
+    assert.deepEqual(await proc.ended, { how: 'signal', code: null, signal: 'SIGTERM' });
+    assert.equal(reports.length, 1);
+    const [report] = reports;
+    assert.deepEqual(
+      report.hooks.map(({ name, startMs, durationMs, outcome, cutBy }) => ({ name, startMs, durationMs, outcome, cutBy })),
+      [
+        { name: 'database', startMs: 0, durationMs: 300, outcome: 'completed', cutBy: undefined },
+        { name: 'stuck', startMs: 300, durationMs: 9700, outcome: 'cut', cutBy: 'deadline' },
+      ],
+    );
+    assert.deepEqual(report.forcedBy, { reason: 'deadline', atMs: 10_000 });
+    assert.deepEqual([report.durationMs, report.end, report.cleanupFailed], [10_000, { kind: 'signal', signal: 'SIGTERM', status: 143 }, true]);
+  });
+
+  test('nobody listening: nothing is recorded, and addToExitReport() keeps nothing', async () => {
+    const proc = createTestProcess({ virtualTime: true });
+    const manager = createExitManager({ process: proc });
+    for (let i = 0; i < 1000; i++) manager.addToExitReport('noise', i);
+    const reports = [];
+    manager.onExit(() => manager.onExitReport((report) => reports.push(report))); // subscribed too late for this exit
+    assert.throws(() => manager.exit(0));
+    await proc.ended;
+    assert.deepEqual(reports, []);
   });
 });

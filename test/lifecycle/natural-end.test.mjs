@@ -34,5 +34,41 @@ for (const format of FORMATS) {
       assert.deepEqual(result.events, ['hook']);
       assert.match(result.stderr, /^farewell: the program ended and its exit hooks ran, but 300 ms later the process is still kept alive by: .*Timeout/);
     });
+
+    for (const how of ['pending-promise', 'unref-timer']) {
+      test(`the program ends while a hook waits forever (${how}): reported as never settled, 0 becomes 1 (reliability defect 1)`, async () => {
+        const result = await runScenario('natural:neverSettles', { format, args: [how] });
+        assert.equal(result.code, 1);
+        assert.deepEqual(result.events, ['next hook ran']);
+        assert.match(result.stderr, /^farewell: exit hook "forgotten" \(running for \d+ ms\) never settled: the event loop emptied while it waited \(a promise nothing resolves\?\)\n$/);
+      });
+    }
+
+    test('direct process.exit(): onExit() inside a running hook registers a hook that runs next (reliability defect 4)', async () => {
+      const result = await runScenario('natural:directExitRegistersInside', { format });
+      assert.equal(result.stderr, '');
+      assert.deepEqual(result.events, ['first', 'added', 'older']);
+      assert.equal(result.code, 4);
+    });
+
+    for (const how of ['process.exit', 'exit']) {
+      test(`process.exit(5) inside a hook of a ${how}(4) exit: the older hooks still run, status 5 (reliability defect 4)`, async () => {
+        const result = await runScenario('natural:nestedProcessExit', { format, args: [how] });
+        assert.deepEqual(result.events, ['first', 'older']);
+        assert.equal(result.code, 5);
+      });
+    }
+
+    test('handleErrors false: the uncaught error, not a process.exit() call, is named for unawaited hooks', async () => {
+      const result = await runScenario('natural:uncaughtWithoutHandling', { format });
+      assert.equal(result.code, 1);
+      assert.deepEqual(result.events, ['async hook started']);
+      assert.doesNotMatch(result.stderr, /process\.exit\(\) was called/);
+      // Node prints the error after the 'exit' listeners ran.
+      assert.match(
+        result.stderr,
+        /^farewell: the process is ending because of an uncaught exception \(handleErrors is false\), so the promises returned by these exit hooks could not be awaited: "flushMetrics"\.\n.*\n {6}throw new Error\('boom'\);\n/,
+      );
+    });
   });
 }

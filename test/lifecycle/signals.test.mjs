@@ -12,7 +12,8 @@ for (const format of FORMATS) {
         const result = await runScenario('signals:cleanupThenDie', { format, onEvent: signalOn(signal) });
         assert.equal(result.signal, signal);
         assert.equal(result.code, null);
-        assert.deepEqual(result.events, ['ready', `cleanup done after ${signal}`]);
+        // 'exit' listeners run before the death, as on process.exit().
+        assert.deepEqual(result.events, ['ready', `cleanup done after ${signal}`, `exit event ${128 + { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 }[signal]}`]);
         assert.equal(result.stderr, '');
       });
     }
@@ -46,14 +47,15 @@ for (const format of FORMATS) {
         format,
         onEvent: (event, child) => {
           if (event === 'ready') child.kill('SIGINT');
-          if (event === 'hook started') child.kill('SIGTERM');
+          // A person's second Ctrl+C comes later than a relaying supervisor's duplicate (within 1 s).
+          if (event === 'hook started') setTimeout(() => child.kill('SIGTERM'), 1100);
         },
       });
       assert.equal(result.signal, 'SIGTERM');
       assert.deepEqual(result.events, ['ready', 'hook started']);
       assert.match(
         result.stderr,
-        /^farewell: received SIGTERM again during the exit: ending now; still running: "slow-close" \(running for \d+ ms\); not started: "flush-metrics"\n$/,
+        /^farewell: received SIGTERM again during the exit: ending now; still running: "slow-close" \(running for 1\.\d s\); not started: "flush-metrics"\n$/,
       );
       assert.ok(result.ms < 5000, `took ${result.ms} ms`);
     });
@@ -73,6 +75,44 @@ for (const format of FORMATS) {
       const result = await runScenario('signals:customSignals', { format, onEvent: signalOn('SIGUSR2') });
       assert.equal(result.signal, 'SIGUSR2');
       assert.deepEqual(result.events, ['SIGTERM listeners 0, SIGUSR2 listeners 1', 'ready', 'hook']);
+    });
+
+    test('signalExit 0 and a failing hook: the failure turns 0 into 1 (reliability defect 13)', async () => {
+      const result = await runScenario('signals:failingHookWithSignalExit', { format, args: ['0'], onEvent: signalOn('SIGTERM') });
+      assert.equal(result.signal, null);
+      assert.equal(result.code, 1);
+      assert.deepEqual(result.events, ['ready', 'older hook']);
+      assert.match(result.stderr, /^farewell: exit hook "failing" failed after \d+ ms:\nError: cache exploded\n/);
+    });
+
+    for (const [first, second, gap] of [['SIGTERM', 'SIGTERM', 10], ['SIGINT', 'SIGINT', 1], ['SIGTERM', 'SIGINT', 15]]) {
+      test(`${first} then ${second} ${gap} ms later (a relaying supervisor): one request to stop, the hooks complete`, async () => {
+        const result = await runScenario('signals:repeatedSignal', {
+          format,
+          onEvent: (event, child) => {
+            if (event !== 'ready') return;
+            child.kill(first);
+            setTimeout(() => child.kill(second), gap);
+          },
+        });
+        assert.equal(result.stderr, '');
+        assert.deepEqual(result.events, ['ready', 'hook started', 'hook done']);
+        assert.equal(result.signal, first);
+      });
+    }
+
+    test('a framework re-raising the signal at its own process (NestJS) does not force the exit', async () => {
+      const result = await runScenario('signals:frameworkReraises', { format, onEvent: signalOn('SIGTERM') });
+      assert.equal(result.stderr, '');
+      assert.deepEqual(result.events, ['ready', 'framework got SIGTERM', 'framework re-raises', 'hook done']);
+      assert.equal(result.signal, 'SIGTERM');
+    });
+
+    test("other code's 'exit' listeners run before the death by the signal (pino flushes there)", async () => {
+      const result = await runScenario('signals:exitListenersBeforeSignalDeath', { format, onEvent: signalOn('SIGTERM') });
+      assert.equal(result.stderr, '');
+      assert.deepEqual(result.events, ['ready', 'hook', 'exit listener 143 exiting=true']);
+      assert.equal(result.signal, 'SIGTERM');
     });
   });
 }

@@ -25,6 +25,29 @@ for (const format of FORMATS) {
       assert.deepEqual(result.events, ['hook broken-pipe 141']);
       assert.equal(result.stderr, '');
     });
+
+    test('a failed write (stdout on /dev/full) before exit(0): reported on stderr, status 1 (reliability defect 7)', async () => {
+      const { openSync, closeSync } = await import('node:fs');
+      const full = openSync('/dev/full', 'w');
+      try {
+        const result = await runScenario('output:writeThenExit', { format, stdio: [undefined, full] });
+        assert.equal(result.code, 1);
+        assert.deepEqual(result.events, ['hook']);
+        assert.match(result.stderr, /^farewell: stdout failed: ENOSPC: no space left on device, write; output was lost\n/);
+      } finally {
+        closeSync(full);
+      }
+    });
+
+    test('the reader of stdout goes away during the flush of exit(0): the process ends as by SIGPIPE, not 0', async () => {
+      const result = await runScenario('output:bigOutput', {
+        format,
+        args: ['10', 'exit'],
+        onSpawn: (child) => child.stdout.once('data', () => child.stdout.destroy()),
+      });
+      assert.equal(result.signal, 'SIGPIPE');
+      assert.equal(result.stderr, '');
+    });
   });
 }
 

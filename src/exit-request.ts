@@ -1,27 +1,6 @@
 import { describeValue } from './describe-value.js';
 import { isExitError, isSystemExit } from './errors.js';
-
-/** wait(2) keeps 8 bits of a status: anything outside 0–255 would be silently wrapped. */
-export const MAX_EXIT_STATUS = 255;
-
-/** The status used when a failure has no status of its own (Node's uncaught-exception code). */
-export const FAILURE_STATUS = 1;
-
-/** An integer 0–255: a status wait(2) reports unchanged. */
-export function isExitStatus(value: unknown): value is number {
-  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_EXIT_STATUS;
-}
-
-/** Throws a TypeError or RangeError naming `parameter` unless `value` is an integer 0–255. */
-export function validateExitStatus(value: unknown, parameter: string): number {
-  if (typeof value !== 'number') {
-    throw new TypeError(`${parameter} must be an integer from 0 to ${MAX_EXIT_STATUS}, got ${describeValue(value)}`);
-  }
-  if (!isExitStatus(value)) {
-    throw new RangeError(`${parameter} must be an integer from 0 to ${MAX_EXIT_STATUS}, got ${describeValue(value)}`);
-  }
-  return value;
-}
+import { FAILURE_STATUS, MAX_EXIT_STATUS, validateExitStatus } from './exit-status.js';
 
 /** What `exit(value)` asks for, in Python's `sys.exit` terms. */
 export interface ExitRequest {
@@ -53,7 +32,15 @@ export function resolveExitRequest(value: unknown, inheritedStatus: number | und
     }
   }
   if (typeof value === 'string') return { status: FAILURE_STATUS, message: value };
-  if (isSystemExit(value)) return { status: value.exitCode };
+  if (isSystemExit(value)) {
+    // exitCode is checked by the constructor, but it can be changed afterwards:
+    // the status is validated when it is used.
+    try {
+      return { status: validateExitStatus(value.exitCode, 'status.exitCode') };
+    } catch (problem) {
+      return { status: FAILURE_STATUS, problem: problem as RangeError };
+    }
+  }
   if (value instanceof Error || isExitError(value)) {
     const exitCode = (value as { exitCode?: unknown }).exitCode;
     if (exitCode === undefined) return { status: FAILURE_STATUS, error: value };
@@ -71,8 +58,3 @@ export function resolveExitRequest(value: unknown, inheritedStatus: number | und
   };
 }
 
-/** `process.exitCode` as a status, or undefined when unset or not a valid status. */
-export function normalizeExitCode(value: unknown): number | undefined {
-  if (typeof value === 'string' && /^\d+$/.test(value)) value = Number(value);
-  return isExitStatus(value) ? value : undefined;
-}

@@ -1,4 +1,4 @@
-import { isTtyLoaded, loadTty } from '../builtin-modules.js';
+import { isTtyLoaded, loadOs, loadTty } from './builtin-modules.js';
 
 /** The part of a writable stream (stdout, stderr) the exit sequence uses. */
 export interface OutputStream {
@@ -11,6 +11,8 @@ export interface OutputStream {
   readonly writableEnded?: boolean;
   readonly writableNeedDrain?: boolean;
   readonly writableLength?: number;
+  /** The error the stream failed with, set at once (its 'error' event comes a tick later). */
+  readonly errored?: Error | null;
   readonly isTTY?: boolean;
 }
 
@@ -49,10 +51,43 @@ export interface ProcessFacade {
   activeResources(): string[];
   /** Leaves the terminal usable before dying by a signal (undo raw mode). */
   restoreTerminal(): void;
+  /**
+   * Calls `callback` once the event loop has polled for I/O and signals at
+   * least once: between hooks, so that a signal that arrived while a hook
+   * blocked the loop is seen before the next hook starts. Keeps the loop alive.
+   */
+  nextLoopTurn(callback: () => void): void;
+  /**
+   * Runs the `'exit'` listeners as `process.exit(code)` would, without
+   * ending: before a death by a re-raised signal, which runs none, so that
+   * code relying on them (pino's transports flush there) still works.
+   */
+  runExitListeners(code: number): void;
+  /**
+   * Until the returned function is called, `process.exit()` throws `thrown`
+   * (after setting `process.exitCode`, as it does) instead of ending the
+   * process: while hooks run synchronously inside a direct `process.exit()`,
+   * a hook's own `process.exit(n)` then sets the status and the older hooks
+   * still run.
+   */
+  captureExitCalls(thrown: unknown): () => void;
+  /**
+   * Until the returned function is called, `listener` learns of every signal
+   * the process sends to itself (a framework re-raising the signal it got),
+   * so that it is not mistaken for a second request to stop.
+   */
+  watchSelfSignals(listener: (signal: NodeJS.Signals) => void): () => void;
 }
+
+
+type ReallyExit = (code: number) => never;
+type Kill = typeof process.kill;
 
 /** The real process. Streams are read lazily: creating the facade touches nothing. */
 export function nodeProcess(): ProcessFacade {
+  /** The native exit while `process.reallyExit` is replaced by `captureExitCalls`. */
+  let realExit: ReallyExit | undefined;
+  const internals = process as unknown as { reallyExit?: ReallyExit; _exiting?: boolean };
   return {
     pid: process.pid,
     platform: process.platform,
@@ -69,7 +104,7 @@ export function nodeProcess(): ProcessFacade {
       // process.reallyExit is the native exit behind process.exit(), without
       // the 'exit' event (node-platform-facts §4). Undocumented but kept for
       // its users (nodejs/node PR #25655, #31087 not merged).
-      const reallyExit = (process as unknown as { reallyExit?: (code: number) => never }).reallyExit;
+      const reallyExit = realExit ?? internals.reallyExit;
       if (typeof reallyExit === 'function') reallyExit.call(process, code);
       process.exit(code);
     },
@@ -96,5 +131,56 @@ export function nodeProcess(): ProcessFacade {
       const stdin = process.stdin as NodeJS.ReadStream;
       if (stdin.isRaw) stdin.setRawMode(false);
     },
+    nextLoopTurn: (callback) => {
+      // An immediate queued from the check phase, or from a callback of the
+      // poll phase that already polled, runs before the next poll: two make
+      // sure one poll (signals included) happens in between.
+      setImmediate(() => setImmediate(callback));
+    },
+    runExitListeners: (code) => {
+      // What process.exit() does before the native exit (node-platform-facts
+      // §4): mark the process as exiting, so that a later process.exit()
+      // does not emit 'exit' a second time, then emit it.
+      internals._exiting = true;
+      process.emit('exit', code);
+    },
+    captureExitCalls: (thrown) => {
+      const original = internals.reallyExit;
+      if (typeof original !== 'function' || realExit !== undefined) return () => {};
+      realExit = original;
+      // process.exit() looks reallyExit up at call time, after setting
+      // process.exitCode (node-platform-facts §4).
+      const capture = (): never => {
+        throw thrown;
+      };
+      internals.reallyExit = capture;
+      return () => {
+        if (internals.reallyExit === capture) internals.reallyExit = original;
+        realExit = undefined;
+      };
+    },
+    watchSelfSignals: (listener) => {
+      const original = process.kill;
+      const watching = function kill(this: unknown, pid: number, signal?: string | number): true {
+        const target = Number(pid);
+        if (target === process.pid || target === 0) {
+          const name = signalName(signal);
+          if (name !== undefined) listener(name);
+        }
+        return original.apply(process, [pid, signal] as Parameters<Kill>);
+      } as Kill;
+      process.kill = watching;
+      return () => {
+        if (process.kill === watching) process.kill = original;
+      };
+    },
   };
+}
+
+/** The name of a signal given to process.kill (a name, a number, or undefined for SIGTERM). */
+function signalName(signal: string | number | undefined): NodeJS.Signals | undefined {
+  if (signal === undefined) return 'SIGTERM';
+  if (typeof signal === 'string') return signal as NodeJS.Signals;
+  const table = loadOs().constants.signals as Record<string, number>;
+  return Object.keys(table).find((name) => table[name] === signal) as NodeJS.Signals | undefined;
 }

@@ -1,0 +1,137 @@
+import { isSystemExit } from '../errors.js';
+import type { ProcessFacade } from '../process-facade.js';
+import { signalExitStatus } from '../signals.js';
+import { FAILURE_STATUS, normalizeExitCode } from '../exit-status.js';
+import type { ExitSequence } from './exit-sequence.js';
+import { runHooksSynchronously } from './synchronous-exit.js';
+
+type ErrorOrigin = 'uncaughtException' | 'unhandledRejection';
+
+/**
+ * The listeners the exit sequence installs on the process, and what each
+ * process event means for it. Installs exactly what the current state needs:
+ * - signals, 'beforeExit', 'exit': while hooks are registered or an exit is
+ *   under way; removing the last hook gives Node its default signal behaviour back;
+ * - 'uncaughtException': once the library is in use (unless handleErrors is
+ *   false), and always while exiting; with handleErrors false,
+ *   'uncaughtExceptionMonitor' instead, to name the error that ends the process;
+ * - stdout/stderr 'error': once the library is in use, for good (output/watch-output.ts).
+ */
+export class ProcessListeners {
+  /** Set on first use: from then on uncaught errors and broken pipes are handled. */
+  private armed = false;
+  private installedSignals: readonly NodeJS.Signals[] = [];
+  private readonly installedEvents = new Set<string>();
+  /** An uncaught error Node is about to end the process for (handleErrors false), for the 'exit' listener. */
+  uncaughtWithoutHandling: { error: unknown; origin: ErrorOrigin } | undefined;
+
+  constructor(
+    private readonly facade: ProcessFacade,
+    private readonly sequence: ExitSequence,
+  ) {}
+
+  /** First use of the library (idempotent). Returns true the first time. */
+  arm(): boolean {
+    const first = !this.armed;
+    this.armed = true;
+    this.sequence.output.watch();
+    this.update();
+    return first;
+  }
+
+  update(): void {
+    const { phase, registry, options } = this.sequence;
+    const exiting = phase === 'hooks' || phase === 'flushing';
+    const lifecycle = exiting || (phase === 'idle' && registry.size > 0);
+    const wanted = lifecycle ? options.signals : [];
+    for (const signal of this.installedSignals) if (!wanted.includes(signal)) this.facade.off(signal, this.onSignal);
+    for (const signal of wanted) if (!this.installedSignals.includes(signal)) this.facade.on(signal, this.onSignal);
+    this.installedSignals = wanted;
+    this.toggle('beforeExit', this.onBeforeExit, lifecycle);
+    this.toggle('exit', this.onProcessExit, lifecycle);
+    const errors = exiting || (this.armed && options.handleErrors && phase !== 'ending');
+    this.toggle('uncaughtException', this.onUncaughtException, errors);
+    this.toggle('uncaughtExceptionMonitor', this.onUncaughtMonitor, lifecycle && !errors);
+  }
+
+  /**
+   * A handled signal. The first starts the exit; a second one forces it to
+   * end at once (a person pressing Ctrl+C twice). What is not a second
+   * request is told apart in repeated-signals.ts.
+   */
+  private readonly onSignal = (signal: NodeJS.Signals): void => {
+    const { sequence } = this;
+    const now = this.facade.now();
+    if (sequence.phase === 'idle') return sequence.start({ kind: 'signal', signal }, signalExitStatus(signal), signal);
+    const meaning = sequence.repeatedSignals.classify(signal, now);
+    sequence.debug(() => `${sequence.elapsed()} ${signal} during the exit: ${meaning}`);
+    if (meaning === 'second') return sequence.force(`received ${signal} again`, signal);
+    if (meaning === 'first' && signal === 'SIGINT' && this.facade.stderr.isTTY === true) {
+      sequence.messages.log('farewell: already exiting (press Ctrl+C again to force)');
+    }
+  };
+
+  private readonly onUncaughtException = (error: unknown, origin: ErrorOrigin): void => {
+    const { sequence } = this;
+    if (isSystemExit(error) || sequence.isThrownByExit(error)) {
+      // exit() already started the sequence; a SystemExit thrown by hand starts one.
+      if (sequence.phase === 'idle' && isSystemExit(error)) sequence.start({ kind: 'exit' }, sequence.statusOfError(error));
+      return;
+    }
+    if (sequence.phase === 'idle') {
+      sequence.messages.printError(error);
+      return sequence.start({ kind: 'error', error, origin }, sequence.statusOfError(error));
+    }
+    sequence.cleanupFailed = true;
+    sequence.messages.log(`farewell: ${origin === 'unhandledRejection' ? 'an unhandled rejection' : 'an uncaught exception'} during the exit:`);
+    sequence.messages.printError(error);
+    if (sequence.phase === 'hooks' || sequence.phase === 'flushing') {
+      sequence.force('an error');
+    } else if (sequence.phase === 'ended') {
+      // After a natural end or a direct process.exit(): nothing left to run.
+      const status = normalizeExitCode(this.facade.getExitCode()) ?? 0;
+      sequence.phase = 'ending';
+      this.facade.exit(status === 0 ? FAILURE_STATUS : status);
+    }
+  };
+
+  /**
+   * With handleErrors false, Node ends the process itself for an uncaught
+   * error, emitting 'exit' right after this monitor: remember the error so
+   * that the 'exit' listener names it, not a process.exit() nobody called.
+   */
+  private readonly onUncaughtMonitor = (error: unknown, origin: ErrorOrigin): void => {
+    if (this.sequence.phase !== 'idle' || this.installedEvents.has('uncaughtException')) return;
+    this.uncaughtWithoutHandling = { error, origin };
+    // If the application handles it and goes on, the next microtask forgets it.
+    queueMicrotask(() => {
+      this.uncaughtWithoutHandling = undefined;
+    });
+  };
+
+  private readonly onBeforeExit = (): void => {
+    const { sequence } = this;
+    if (sequence.phase === 'idle') {
+      sequence.start({ kind: 'natural' }, normalizeExitCode(this.facade.getExitCode()) ?? 0);
+    } else if (sequence.phase === 'hooks' && sequence.steps.busy) {
+      // The loop is empty while hooks wait: waiting for the deadline would only waste time.
+      sequence.stalled();
+    }
+  };
+
+  /** The process is ending without waiting (a direct process.exit(), or Node for an uncaught error). */
+  private readonly onProcessExit = (code: number): void => {
+    runHooksSynchronously(this.sequence, code, this.uncaughtWithoutHandling);
+  };
+
+  private toggle(event: string, listener: (...args: any[]) => void, wanted: boolean): void {
+    if (wanted === this.installedEvents.has(event)) return;
+    if (wanted) {
+      this.facade.on(event, listener);
+      this.installedEvents.add(event);
+    } else {
+      this.facade.off(event, listener);
+      this.installedEvents.delete(event);
+    }
+  }
+}
