@@ -150,11 +150,19 @@ function watchClusterDisconnect(exit: (source: string) => void): () => void {
 
 function watchParentPid(exit: (source: string) => void, pollInterval: number): () => void {
   const parent = process.ppid;
+  let reporting: NodeJS.Immediate | undefined;
   const timer = setInterval(() => {
     if (process.ppid === parent) return;
     clearInterval(timer);
-    exit(`the parent process (pid ${parent}) exited`);
+    // A dying parent's IPC socket is closed before its children are
+    // re-parented, but timers run before the loop reads I/O: report one turn
+    // later, so that with an IPC channel its 'disconnect' (the same death)
+    // names the cause, whichever of the two the loop saw first.
+    reporting = setImmediate(() => exit(`the parent process (pid ${parent}) exited`));
   }, pollInterval);
   timer.unref();
-  return () => clearInterval(timer);
+  return () => {
+    clearInterval(timer);
+    if (reporting !== undefined) clearImmediate(reporting);
+  };
 }
