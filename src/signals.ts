@@ -33,6 +33,13 @@ export function signalExitStatus(signal: string): number {
   return 128 + (signalNumber(signal) ?? 0);
 }
 
+/** A signal name known on this platform (`'SIGTERM'`), or a TypeError/RangeError naming `parameter`. */
+export function validateSignalName(value: unknown, parameter: string): NodeJS.Signals {
+  if (typeof value !== 'string') throw new TypeError(`${parameter} must be a signal name such as 'SIGTERM', got ${describeValue(value)}`);
+  if (signalNumber(value) === undefined) throw new RangeError(`${parameter} is ${describeValue(value)}, which is not a signal on ${process.platform}`);
+  return value as NodeJS.Signals;
+}
+
 /** Validates a list of signal names for `configure({ signals })`. */
 export function validateSignals(value: unknown, parameter: string): NodeJS.Signals[] {
   if (!Array.isArray(value)) {

@@ -15,12 +15,20 @@ for (const format of FORMATS) {
     });
 
     test('with every option name on Object.prototype, hooks, a drain and a child stop exactly as without', async () => {
-      const result = await runScenario('options:pollutedPrototype', { format, onEvent: signalOn('SIGTERM') });
+      // A session of its own: the child's stop looks for re-parented processes in it, and other tests' must not be there.
+      const result = await runScenario('options:pollutedPrototype', { format, onEvent: signalOn('SIGTERM'), detached: true });
       assert.equal(result.stderr, '');
       // LIFO: b, a (its 100 ms are within the real 10 s deadline, not 30 ms), the
       // server's drain, then the child is asked to stop with SIGTERM (not SIGKILL).
       assert.deepEqual(result.events, ['child ready', 'ready', 'hook b', 'hook a', 'child got SIGTERM']);
       assert.equal(result.signal, 'SIGTERM');
+    });
+
+    test("a cluster worker with exitWithParent() and Object.prototype.act = 'disconnect' does not take Node's replies for a disconnect", async () => {
+      const result = await runScenario('options:pollutedClusterWorker', { format });
+      assert.equal(result.stderr, '');
+      assert.deepEqual(result.events, ['worker: exit started after listen: false', 'worker exit 0 null']);
+      assert.equal(result.code, 0);
     });
   });
 }

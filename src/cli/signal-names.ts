@@ -1,5 +1,5 @@
+import { loadOs } from '../builtin-modules.js';
 import { signalNumber } from '../signals.js';
-import { constants } from 'node:os';
 
 /** The signals the CLI forwards to the command. */
 export const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
@@ -9,13 +9,13 @@ export const TERMINATING_SIGNALS: ReadonlySet<NodeJS.Signals> = new Set(['SIGINT
 
 /**
  * A signal from its name (`TERM`, `SIGTERM`, `sigterm`) or number (`15`),
- * or undefined if this platform has no such signal.
+ * or undefined if this platform has no such signal. The shorthands are the
+ * CLI's own; which signals exist is `signalNumber()`'s table, as everywhere.
  */
 export function parseSignal(text: string): NodeJS.Signals | undefined {
   if (/^\d+$/.test(text)) {
     const number = Number(text);
-    const name = Object.entries(constants.signals).find(([, value]) => value === number)?.[0];
-    return name as NodeJS.Signals | undefined;
+    return Object.keys(loadOs().constants.signals).find((name) => signalNumber(name) === number) as NodeJS.Signals | undefined;
   }
   const upper = text.toUpperCase();
   const name = upper.startsWith('SIG') ? upper : `SIG${upper}`;

@@ -67,7 +67,9 @@ export function supervise(options: SupervisorOptions): void {
     return;
   }
   const exit = childExit(child);
-  watched = { tree: new ProcessTree(child.pid, true), exit };
+  // The command is farewell's only child: as PID 1 (a container's ENTRYPOINT),
+  // the processes re-parented to farewell come from the command's tree.
+  watched = { tree: new ProcessTree(child.pid, { wholeTree: true, soleChild: true }), exit };
   void exit.promise.then(async () => {
     if (stopping === undefined && group && watched !== undefined) {
       // The command is gone but may have left processes in its group
@@ -113,6 +115,10 @@ export function reportKilled(what: string, reason: NodeJS.Signals, timeout: numb
     say(`${what} did not stop within ${formatDuration(timeout)} after ${reason}: killed with SIGKILL${pids}`);
   }
   if (result.survivingPids.length > 0) say(`could not kill pids ${result.survivingPids.join(', ')}`);
+  if (result.unattributedPids.length > 0) {
+    const pids = result.unattributedPids;
+    say(`left running pid${pids.length === 1 ? '' : 's'} ${pids.join(', ')}: started after ${what} in farewell's session and lost their parent, so they may come from its tree (--group stops them)`);
+  }
 }
 
 /**

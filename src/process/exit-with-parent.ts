@@ -1,7 +1,8 @@
 import { cluster } from './cluster-module.js';
 import { isMainThread, threadId } from 'node:worker_threads';
 import { validateExitStatus } from '../exit-status.js';
-import { validateOptionsObject, validateTimeout } from '../validate-arguments.js';
+import { validateOptionsObject } from '../validate-arguments.js';
+import { optionalTimeout } from './stop-options.js';
 import { openWorkerStopChannel } from './worker-stop-channel.js';
 import { debugLog, onExit, requestExit } from '../index.js';
 
@@ -50,7 +51,7 @@ interface IpcControl {
 export function exitWithParent(options: ExitWithParentOptions = {}): () => void {
   const given = validateOptionsObject(options, 'options', ['status', 'pollInterval']);
   const status = given.status === undefined ? 0 : validateExitStatus(given.status, 'options.status');
-  const pollInterval = given.pollInterval === undefined ? DEFAULT_PARENT_POLL_MS : validateTimeout(given.pollInterval, 'options.pollInterval');
+  const pollInterval = optionalTimeout(given.pollInterval, 'options.pollInterval', DEFAULT_PARENT_POLL_MS);
   const stops: Array<() => void> = [];
   const exit = (source: string): void => {
     debugLog(() => `exitWithParent: ${source}`);
@@ -117,7 +118,9 @@ function watchIpcChannel(exit: (source: string) => void): () => void {
 function watchClusterDisconnect(exit: (source: string) => void): () => void {
   let disconnecting = false;
   const onInternalMessage = (message: unknown): void => {
-    if (typeof message !== 'object' || message === null) return;
+    // Own properties only: Node's replies to the worker ({ cmd, ack, … }) have
+    // no `act`, and an `act` planted on Object.prototype must not read as one.
+    if (typeof message !== 'object' || message === null || !Object.hasOwn(message, 'cmd') || !Object.hasOwn(message, 'act')) return;
     const { cmd, act } = message as Record<string, unknown>;
     if (cmd !== 'NODE_CLUSTER' || act !== 'disconnect') return;
     disconnecting = true;
@@ -147,11 +150,19 @@ function watchClusterDisconnect(exit: (source: string) => void): () => void {
 
 function watchParentPid(exit: (source: string) => void, pollInterval: number): () => void {
   const parent = process.ppid;
+  let reporting: NodeJS.Immediate | undefined;
   const timer = setInterval(() => {
     if (process.ppid === parent) return;
     clearInterval(timer);
-    exit(`the parent process (pid ${parent}) exited`);
+    // A dying parent's IPC socket is closed before its children are
+    // re-parented, but timers run before the loop reads I/O: report one turn
+    // later, so that with an IPC channel its 'disconnect' (the same death)
+    // names the cause, whichever of the two the loop saw first.
+    reporting = setImmediate(() => exit(`the parent process (pid ${parent}) exited`));
   }, pollInterval);
   timer.unref();
-  return () => clearInterval(timer);
+  return () => {
+    clearInterval(timer);
+    if (reporting !== undefined) clearImmediate(reporting);
+  };
 }

@@ -5,6 +5,7 @@
  */
 export { terminate, DEFAULT_STOP_TIMEOUT_MS, KILL_CONFIRM_MS } from './terminate.js';
 export type { TerminateOptions, Termination } from './terminate.js';
+export type { IncompleteReason } from './process-tree.js';
 export { stopWorker } from './stop-worker.js';
 export type { StopWorkerOptions, WorkerStop } from './stop-worker.js';
 export { stopClusterWorker } from './stop-cluster-worker.js';

@@ -9,6 +9,8 @@ export interface ProcessEntry {
   readonly ppid: number;
   /** Process group id. */
   readonly pgid: number;
+  /** Session id. */
+  readonly sid: number;
   /** One letter: R running, S sleeping, D disk sleep, Z zombie, T stopped, X dead… */
   readonly state: string;
   /** Foreground process group of the controlling terminal, -1 without one. */
@@ -41,6 +43,7 @@ export function parseStat(text: string): ProcessEntry | undefined {
     state: fields[0],
     ppid: Number(fields[1]),
     pgid: Number(fields[2]),
+    sid: Number(fields[3]),
     foregroundPgid: Number(fields[5]),
     startTime,
   };
@@ -119,7 +122,23 @@ export function descendantsIn(table: ReadonlyMap<number, ProcessEntry>, rootPid:
   return found;
 }
 
+/** Whether `later` started in the same clock tick as `earlier` or after it. */
+export function startedAtOrAfter(later: ProcessEntry, earlier: ProcessEntry): boolean {
+  // Ticks since boot: far below 2^53 (a 100 Hz clock takes 2.8 million years to get there).
+  return Number(later.startTime) >= Number(earlier.startTime);
+}
+
+/** Whether `entry` leads its process group or its session: its pid names a group or session. */
+export function leadsGroupOrSession(entry: ProcessEntry): boolean {
+  return entry.pgid === entry.pid || entry.sid === entry.pid;
+}
+
+/** Whether `entry` describes a process that has not died (zombies are dead, only not yet reaped). */
+export function isLive(entry: ProcessEntry): boolean {
+  return entry.state !== 'Z' && entry.state !== 'X' && entry.state !== 'x';
+}
+
 /** Whether `entry` is still the process it was: present, same start time, not a zombie. */
 export function isSameLiveProcess(entry: ProcessEntry, now: ProcessEntry | undefined): boolean {
-  return now !== undefined && now.startTime === entry.startTime && now.state !== 'Z' && now.state !== 'X' && now.state !== 'x';
+  return now !== undefined && now.startTime === entry.startTime && isLive(now);
 }

@@ -1,8 +1,9 @@
 import { cluster } from './cluster-module.js';
 import type { Worker as ClusterWorker } from 'node:cluster';
 import { describeValue } from '../describe-value.js';
-import { validateOptionsObject, validateTimeout } from '../validate-arguments.js';
-import { DEFAULT_STOP_TIMEOUT_MS, stopProcessTree } from './terminate.js';
+import { validateOptionsObject } from '../validate-arguments.js';
+import { DEFAULT_STOP_TIMEOUT_MS, optionalAbortSignal, optionalTimeout } from './stop-options.js';
+import { stopProcessTree } from './terminate.js';
 import type { Termination } from './terminate.js';
 import { debugLog } from '../index.js';
 
@@ -39,11 +40,8 @@ export function stopClusterWorker(worker: ClusterWorker, options: StopClusterWor
     throw new TypeError(`worker must be a cluster Worker (in the primary: cluster.fork() or cluster.workers), got ${describeValue(worker)}`);
   }
   const given = validateOptionsObject(options, 'options', ['timeout', 'signal']);
-  const timeout = given.timeout === undefined ? DEFAULT_STOP_TIMEOUT_MS : validateTimeout(given.timeout, 'options.timeout');
-  if (given.signal !== undefined && !(given.signal instanceof AbortSignal)) {
-    throw new TypeError(`options.signal must be an AbortSignal, got ${describeValue(given.signal)}`);
-  }
-  const abortSignal = given.signal as AbortSignal | undefined;
+  const timeout = optionalTimeout(given.timeout, 'options.timeout', DEFAULT_STOP_TIMEOUT_MS);
+  const abortSignal = optionalAbortSignal(given.signal, 'options.signal');
   let stopSignal: NodeJS.Signals | undefined;
   if (worker.isConnected()) {
     debugLog(() => `stopClusterWorker: disconnecting worker ${worker.id} (pid ${worker.process.pid})`);

@@ -5,8 +5,11 @@ import { Worker } from 'node:worker_threads';
 import { describeValue } from '../describe-value.js';
 import { isClusterWorker, stopClusterWorker } from './stop-cluster-worker.js';
 import { stopWorker } from './stop-worker.js';
-import { validateOptionsObject, validateTimeout } from '../validate-arguments.js';
-import { DEFAULT_STOP_TIMEOUT_MS, terminate, validateSignalName } from './terminate.js';
+import { validateOptionsObject } from '../validate-arguments.js';
+import { validateSignalName } from '../signals.js';
+import { DEFAULT_STOP_TIMEOUT_MS, optionalBoolean, optionalTimeout } from './stop-options.js';
+import { terminate } from './terminate.js';
+import type { Termination } from './terminate.js';
 import { onExit, reportFailure } from '../index.js';
 import type { ExitContext } from '../index.js';
 
@@ -66,17 +69,15 @@ export function stopOnExit(target: StoppableTarget, options: StopOnExitOptions =
     throw new TypeError(`target must be a ChildProcess, a worker_threads Worker or a cluster Worker, got ${describeValue(target)}`);
   }
   const given = validateOptionsObject(options, 'options', ['timeout', 'stopSignal', 'tree']);
-  const timeout = given.timeout === undefined ? DEFAULT_STOP_TIMEOUT_MS : validateTimeout(given.timeout, 'options.timeout');
+  const timeout = optionalTimeout(given.timeout, 'options.timeout', DEFAULT_STOP_TIMEOUT_MS);
   for (const childOnly of ['stopSignal', 'tree'] as const) {
     if (given[childOnly] !== undefined && !isChild) throw new TypeError(`options.${childOnly} applies to child processes only`);
   }
   const stopSignal = given.stopSignal === undefined ? undefined : validateSignalName(given.stopSignal, 'options.stopSignal');
-  if (given.tree !== undefined && typeof given.tree !== 'boolean') {
-    throw new TypeError(`options.tree must be a boolean, got ${describeValue(given.tree)}`);
-  }
+  const tree = optionalBoolean(given.tree, 'options.tree');
   const exitEmitter = target instanceof Worker || isChild ? target : target.process;
   if (hasExited(target)) return () => {};
-  const registration: Registration = { target, timeout, stopSignal, tree: given.tree as boolean | undefined };
+  const registration: Registration = { target, timeout, stopSignal, tree };
   registrations.set(target, registration);
   const forget = (): void => {
     if (registrations.get(target) !== registration) return;
@@ -101,7 +102,7 @@ export function stopOnExit(target: StoppableTarget, options: StopOnExitOptions =
  */
 export function stopClusterOnExit(options: { timeout?: number } = {}): () => void {
   const given = validateOptionsObject(options, 'options', ['timeout']);
-  const timeout = given.timeout === undefined ? DEFAULT_STOP_TIMEOUT_MS : validateTimeout(given.timeout, 'options.timeout');
+  const timeout = optionalTimeout(given.timeout, 'options.timeout', DEFAULT_STOP_TIMEOUT_MS);
   if (!cluster.isPrimary) throw new Error('stopClusterOnExit() must be called in the cluster primary (cluster.isPrimary is false)');
   const entry = { timeout };
   clusterStops.add(entry);
@@ -142,14 +143,14 @@ async function stopOne(registration: Registration, timeout: number, signal: Abor
       ...(registration.stopSignal === undefined ? {} : { stopSignal: registration.stopSignal }),
       ...(registration.tree === undefined ? {} : { tree: registration.tree }),
     });
-    if (result.killed) report(`child process ${target.pid} (${target.spawnfile})`, timeout, result.killedPids, result.survivingPids);
+    reportTermination(`child process ${target.pid} (${target.spawnfile})`, timeout, result);
   } else if (target instanceof Worker) {
     const threadId = target.threadId;
     const result = await stopWorker(target, { timeout, signal });
     if (result.terminated) report(`worker thread ${threadId}`, timeout);
   } else {
     const result = await stopClusterWorker(target, { timeout, signal });
-    if (result.killed) report(`cluster worker ${target.id} (pid ${target.process.pid})`, timeout, result.killedPids, result.survivingPids);
+    reportTermination(`cluster worker ${target.id} (pid ${target.process.pid})`, timeout, result);
   }
 }
 
@@ -158,7 +159,7 @@ async function stopCluster(timeout: number, budget: (timeout: number) => number,
   const stopWorkerOf = (worker: ClusterWorker): void => {
     stops.push(
       stopClusterWorker(worker, { timeout: budget(timeout), signal }).then((result) => {
-        if (result.killed) report(`cluster worker ${worker.id} (pid ${worker.process.pid})`, budget(timeout), result.killedPids, result.survivingPids);
+        reportTermination(`cluster worker ${worker.id} (pid ${worker.process.pid})`, budget(timeout), result);
       }),
     );
   };
@@ -178,11 +179,29 @@ async function stopCluster(timeout: number, budget: (timeout: number) => number,
   }
 }
 
+/** What a process tree's stop has to report: what had to be killed, and what may have been missed. */
+function reportTermination(what: string, timeout: number, result: Termination): void {
+  if (result.killed) report(what, timeout, result.killedPids, result.survivingPids);
+  if (result.unattributedPids.length > 0) reportUnattributed(what, result.unattributedPids);
+}
+
 function report(what: string, timeout: number, killedPids: readonly number[] = [], survivingPids: readonly number[] = []): void {
   const killed = killedPids.length > 0 ? ` (pids ${killedPids.join(', ')})` : '';
   const surviving = survivingPids.length > 0 ? `; could not kill pids ${survivingPids.join(', ')}` : '';
   const how = what.startsWith('worker thread') ? 'terminated it' : `killed it with SIGKILL${killed}`;
   reportFailure(`farewell: ${what} did not stop within ${Math.round(timeout)} ms: ${how}${surviving}`);
+}
+
+/**
+ * Processes left running that may come from a child's tree (a double fork in a
+ * child that shares this process's session): nobody can tell, so they were not
+ * signalled, and the exit does not claim a complete cleanup.
+ */
+function reportUnattributed(what: string, pids: readonly number[]): void {
+  reportFailure(
+    `farewell: ${what}: left running pid${pids.length === 1 ? '' : 's'} ${pids.join(', ')}, which started after it in this ` +
+      `process's session and lost their parent: they may come from its tree (spawn it with detached: true to have them stopped)`,
+  );
 }
 
 function hasExited(target: StoppableTarget): boolean {

@@ -1,8 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import type { BroadcastChannel } from 'node:worker_threads';
 import { describeValue } from '../describe-value.js';
-import { validateOptionsObject, validateTimeout } from '../validate-arguments.js';
-import { DEFAULT_STOP_TIMEOUT_MS } from './terminate.js';
+import { validateOptionsObject } from '../validate-arguments.js';
+import { DEFAULT_STOP_TIMEOUT_MS, optionalAbortSignal, optionalTimeout } from './stop-options.js';
 import { openWorkerStopChannel } from './worker-stop-channel.js';
 import { debugLog } from '../index.js';
 
@@ -48,13 +48,11 @@ export function stopWorker(worker: Worker, options: StopWorkerOptions = {}): Pro
     throw new TypeError(`worker must be a Worker from node:worker_threads, got ${describeValue(worker)}`);
   }
   const given = validateOptionsObject(options, 'options', ['timeout', 'signal']);
-  const timeout = given.timeout === undefined ? DEFAULT_STOP_TIMEOUT_MS : validateTimeout(given.timeout, 'options.timeout');
-  if (given.signal !== undefined && !(given.signal instanceof AbortSignal)) {
-    throw new TypeError(`options.signal must be an AbortSignal, got ${describeValue(given.signal)}`);
-  }
+  const timeout = optionalTimeout(given.timeout, 'options.timeout', DEFAULT_STOP_TIMEOUT_MS);
+  const abortSignal = optionalAbortSignal(given.signal, 'options.signal');
   const running = inProgress.get(worker);
   if (running !== undefined) return running;
-  const stop = stopWorkerThread(worker, timeout, given.signal as AbortSignal | undefined).finally(() => inProgress.delete(worker));
+  const stop = stopWorkerThread(worker, timeout, abortSignal).finally(() => inProgress.delete(worker));
   inProgress.set(worker, stop);
   return stop;
 }

@@ -1,12 +1,13 @@
 import { ChildProcess } from 'node:child_process';
 import { describeValue } from '../describe-value.js';
-import { validateOptionsObject, validateTimeout } from '../validate-arguments.js';
-import { signalNumber } from '../signals.js';
+import { validateOptionsObject } from '../validate-arguments.js';
+import { validateSignalName } from '../signals.js';
 import { ProcessTree } from './process-tree.js';
+import type { IncompleteReason } from './process-tree.js';
+import { DEFAULT_STOP_TIMEOUT_MS, optionalAbortSignal, optionalBoolean, optionalTimeout } from './stop-options.js';
 import { debugLog } from '../index.js';
 
-/** Default time a process has to stop after the stop signal before it is killed. */
-export const DEFAULT_STOP_TIMEOUT_MS = 5000;
+export { DEFAULT_STOP_TIMEOUT_MS };
 
 /**
  * How long SIGKILL may take to be confirmed. SIGKILL cannot be caught, so only
@@ -35,7 +36,8 @@ export interface TerminateOptions {
   /**
    * Stop the child's whole tree (default `true`): its process group when it
    * leads one (spawned with `detached: true`), and on Linux also every
-   * descendant found through /proc. `false`: the child alone.
+   * descendant found through /proc, and every process of the groups and
+   * sessions the child or a descendant leads. `false`: the child alone.
    */
   tree?: boolean;
   /** When it aborts, waiting stops: whatever still runs is killed at once. */
@@ -57,6 +59,32 @@ export interface Termination {
    * user's), or stuck in the kernel. Normally empty.
    */
   readonly survivingPids: readonly number[];
+  /**
+   * Whether everything that was asked to stop could be found: `true` with
+   * `tree: false`, and on Linux when no process seen may belong to the tree
+   * without being known as part of it. A process that left the tree's
+   * sessions (`setsid`, as daemons do) and whose parent has exited cannot be
+   * seen anywhere, so it never makes this false.
+   */
+  readonly complete: boolean;
+  /**
+   * Why `complete` is false, null when it is true:
+   * - `'cannot-list-processes'`: not Linux (or /proc unreadable): only the
+   *   child, or its process group, was reached;
+   * - `'child-already-exited'`: the child had exited before `terminate()`:
+   *   nothing was signalled, what it left behind cannot be identified;
+   * - `'unattributed-processes'`: see `unattributedPids`.
+   */
+  readonly incompleteReason: IncompleteReason | null;
+  /**
+   * Linux, a child that shares this process's session (not spawned with
+   * `detached: true`): processes of that session that started after the child
+   * and whose parent has exited (re-parented to init, as a double fork does),
+   * still running at the end. They may come from the child's tree or from
+   * anything else in the session, so they were not signalled. Normally empty;
+   * spawn the child with `detached: true` to have them found and stopped.
+   */
+  readonly unattributedPids: readonly number[];
 }
 
 const inProgress = new WeakMap<ChildProcess, Promise<Termination>>();
@@ -70,15 +98,21 @@ const inProgress = new WeakMap<ChildProcess, Promise<Termination>>();
  *
  * Every process receives the stop signal once: a child spawned with
  * `detached: true` leads its own process group, which is signalled as a whole
- * (`kill(-pid)`); on Linux, descendants outside that group are found through
- * /proc and signalled one by one. On macOS and other Unix systems only the
- * group (or, without one, the child) can be reached; on Windows there are no
- * signals: the child alone is ended abruptly.
+ * (`kill(-pid)`); on Linux, the other members of the tree (descendants by
+ * parent pid, and every process of the sessions and groups the child or a
+ * descendant leads, re-parented double-forks included) are found through
+ * /proc and signalled one by one. A child that shares this process's session
+ * (not detached) leads none: a re-parented process of that session cannot be
+ * told apart from unrelated ones, so it is left alone and named in
+ * `unattributedPids` (`complete: false`). On macOS and other Unix systems
+ * only the group (or, without one, the child) can be reached; on Windows
+ * there are no signals: the child alone is ended abruptly.
  *
  * A child that has already exited, or never started (`pid` undefined),
  * resolves at once with its `exitCode`/`signalCode`: what it may have left
  * behind can no longer be told apart from unrelated processes (its pid may
- * have been reused), so nothing is signalled.
+ * have been reused), so nothing is signalled (`complete: false` for one that
+ * had exited).
  * Calling it again for a child being terminated returns the same promise.
  */
 export function terminate(child: ChildProcess, options: TerminateOptions = {}): Promise<Termination> {
@@ -104,22 +138,12 @@ const TERMINATE_OPTION_NAMES = ['stopSignal', 'timeout', 'tree', 'signal'];
 
 function validateTerminateOptions(options: unknown, parameter: string): ValidTerminateOptions {
   const given = validateOptionsObject(options, parameter, TERMINATE_OPTION_NAMES);
-  const stopSignal = given.stopSignal === undefined ? 'SIGTERM' : validateSignalName(given.stopSignal, `${parameter}.stopSignal`);
-  const timeout = given.timeout === undefined ? DEFAULT_STOP_TIMEOUT_MS : validateTimeout(given.timeout, `${parameter}.timeout`);
-  if (given.tree !== undefined && typeof given.tree !== 'boolean') {
-    throw new TypeError(`${parameter}.tree must be a boolean, got ${describeValue(given.tree)}`);
-  }
-  if (given.signal !== undefined && !(given.signal instanceof AbortSignal)) {
-    throw new TypeError(`${parameter}.signal must be an AbortSignal, got ${describeValue(given.signal)}`);
-  }
-  return { stopSignal, timeout, tree: given.tree ?? true, signal: given.signal };
-}
-
-/** A signal name known on this platform ('SIGTERM'). */
-export function validateSignalName(value: unknown, parameter: string): NodeJS.Signals {
-  if (typeof value !== 'string') throw new TypeError(`${parameter} must be a signal name such as 'SIGTERM', got ${describeValue(value)}`);
-  if (signalNumber(value) === undefined) throw new RangeError(`${parameter} is ${describeValue(value)}, which is not a signal on ${process.platform}`);
-  return value as NodeJS.Signals;
+  return {
+    stopSignal: given.stopSignal === undefined ? 'SIGTERM' : validateSignalName(given.stopSignal, `${parameter}.stopSignal`),
+    timeout: optionalTimeout(given.timeout, `${parameter}.timeout`, DEFAULT_STOP_TIMEOUT_MS),
+    tree: optionalBoolean(given.tree, `${parameter}.tree`) ?? true,
+    signal: optionalAbortSignal(given.signal, `${parameter}.signal`),
+  };
 }
 
 /**
@@ -135,8 +159,21 @@ export async function stopProcessTree(
 ): Promise<Termination> {
   const exit = childExit(child);
   const pid = child.pid;
-  if (pid === undefined || exit.done) return { code: exit.code, signal: exit.signal, killed: false, killedPids: [], survivingPids: [] };
-  const tree = new ProcessTree(pid, wholeTree);
+  if (pid === undefined || exit.done) {
+    // A child that never started left nothing behind; one that has exited may have.
+    const complete = pid === undefined || !wholeTree;
+    return {
+      code: exit.code,
+      signal: exit.signal,
+      killed: false,
+      killedPids: [],
+      survivingPids: [],
+      complete,
+      incompleteReason: complete ? null : 'child-already-exited',
+      unattributedPids: [],
+    };
+  }
+  const tree = new ProcessTree(pid, { wholeTree, soleChild: false });
   // Scan before signalling: once a parent dies its children are re-parented
   // and can no longer be found by parent pid.
   tree.scan();
@@ -148,6 +185,7 @@ export async function stopProcessTree(
  * still ran): sends `stopSignal` unless undefined, waits until the root has
  * exited and the tree is empty, or `timeout` ms, or `abortSignal` aborts; then
  * SIGKILLs what is left and waits up to KILL_CONFIRM_MS for it to be gone.
+ * Releases the tree at the end.
  */
 export async function stopWatchedTree(
   tree: ProcessTree,
@@ -157,10 +195,16 @@ export async function stopWatchedTree(
   abortSignal: AbortSignal | undefined,
 ): Promise<Termination> {
   const pid = tree.rootPid;
-  if (exit.done) tree.rootExited();
-  tree.scan();
   const started = performance.now();
-  const finished = (): boolean => exit.done && tree.isEmpty();
+  // Every check scans, and judges "nothing left" on that same reading of
+  // /proc: a member that forked and exited between a scan and a later check
+  // would leave a process that no scan has seen.
+  const finished = (): boolean => {
+    if (exit.done) tree.rootExited();
+    tree.scan();
+    return exit.done && tree.isEmpty();
+  };
+  let done = finished();
 
   if (stopSignal !== 'SIGKILL' && !abortSignal?.aborted) {
     if (stopSignal !== undefined) {
@@ -169,40 +213,41 @@ export async function stopWatchedTree(
     }
     const deadline = started + timeout;
     let delay = FIRST_POLL_MS;
-    while (!finished() && !abortSignal?.aborted && performance.now() < deadline) {
+    while (!done && !abortSignal?.aborted && performance.now() < deadline) {
       await wake(Math.min(delay, deadline - performance.now()), exit, abortSignal);
-      if (exit.done) tree.rootExited();
-      tree.scan();
+      done = finished();
       delay = Math.min(delay * 2, MAX_POLL_MS);
     }
   }
 
   const killedPids: number[] = [];
   const refusedPids = new Set<number>();
-  if (!finished()) {
+  if (!done) {
     debugLog(() => `terminate ${pid}: ${abortSignal?.aborted ? 'aborted' : `not done after ${timeout} ms`}; sending SIGKILL`);
     const confirmBy = performance.now() + KILL_CONFIRM_MS;
     let delay = FIRST_POLL_MS;
     // A process forked between a scan and the kill escapes that round; the
     // next scan finds it. Bounded by the confirmation time.
-    while (!finished() && performance.now() < confirmBy) {
-      if (exit.done) tree.rootExited();
-      tree.scan();
+    while (!done && performance.now() < confirmBy) {
       const { signalled, refused } = tree.signalAll('SIGKILL');
       for (const killedPid of signalled) if (!killedPids.includes(killedPid)) killedPids.push(killedPid);
       for (const refusedPid of refused) refusedPids.add(refusedPid);
       await wake(Math.min(delay, confirmBy - performance.now()), exit, undefined);
-      if (exit.done) tree.rootExited();
+      done = finished();
       delay = Math.min(delay * 2, MAX_POLL_MS);
     }
   }
 
   const survivingPids = [...new Set([...(exit.done ? [] : [pid]), ...tree.aliveMembers(), ...refusedPids])];
-  debugLog(() => 
-    `terminate ${pid}: ended ${exit.signal ?? `with code ${exit.code}`} after ${(performance.now() - started).toFixed(1)} ms` +
-      `${killedPids.length > 0 ? `; killed ${killedPids.join(' ')}` : ''}${survivingPids.length > 0 ? `; still there: ${survivingPids.join(' ')}` : ''}`,
+  const completeness = tree.completeness();
+  tree.release();
+  debugLog(
+    () =>
+      `terminate ${pid}: ended ${exit.signal ?? `with code ${exit.code}`} after ${(performance.now() - started).toFixed(1)} ms` +
+      `${killedPids.length > 0 ? `; killed ${killedPids.join(' ')}` : ''}${survivingPids.length > 0 ? `; still there: ${survivingPids.join(' ')}` : ''}` +
+      `${completeness.complete ? '' : `; incomplete: ${completeness.incompleteReason} ${completeness.unattributedPids.join(' ')}`}`,
   );
-  return { code: exit.code, signal: exit.signal, killed: killedPids.length > 0, killedPids, survivingPids };
+  return { code: exit.code, signal: exit.signal, killed: killedPids.length > 0, killedPids, survivingPids, ...completeness };
 }
 
 /** A child's exit, as state that is filled in when it happens. */

@@ -25,9 +25,13 @@ export const WORKER_STOP_CHANNEL = 'farewell:worker-stop@1';
 
 export type WorkerStopMessage = { readonly type: 'stop'; readonly threadId: number } | { readonly type: 'listening'; readonly threadId: number };
 
-/** Whether a BroadcastChannel message is one of the stop protocol's (other senders may share the name). */
+/**
+ * Whether a BroadcastChannel message is one of the stop protocol's (other
+ * senders may share the name). Own properties only: a message without them
+ * must not take its `type` or `threadId` from a polluted Object.prototype.
+ */
 export function isWorkerStopMessage(value: unknown): value is WorkerStopMessage {
-  if (typeof value !== 'object' || value === null) return false;
+  if (typeof value !== 'object' || value === null || !Object.hasOwn(value, 'type') || !Object.hasOwn(value, 'threadId')) return false;
   const { type, threadId } = value as Record<string, unknown>;
   return (type === 'stop' || type === 'listening') && typeof threadId === 'number';
 }

@@ -91,6 +91,67 @@ describe('stopping after the timeout', { concurrency: 4, skip: process.platform 
     assert.deepEqual(await waitUntilGone(records), []);
   });
 
+  // Reliability issue, defect 10: a double fork leaves a process re-parented to init.
+  /**
+   * When farewell exits: which recorded processes still run (resolved), and then they are killed. A process
+   * left running holds farewell's stdout (inherited), so the test would otherwise wait for it.
+   */
+  const killWhenItExits = (cli, records) =>
+    new Promise((resolve) => {
+      cli.once('exit', () => {
+        resolve(running(records));
+        for (const { pid } of records) {
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            // gone already
+          }
+        }
+      });
+    });
+  const doubleFork = (jobControl) => `(${jobControl ? 'set -m; ' : ''}sleep 1000 & echo "orphan $!"); echo "root $$"; exec sleep 1000`;
+  for (const [jobControl, how] of [
+    [false, 'the forwarded SIGTERM reaches it with the group'],
+    [true, 'in a group of its own, it is found in the session and killed after --timeout'],
+  ]) {
+    test(`with --group, a double-forked grandchild${jobControl ? ' (job control)' : ''} is stopped: ${how}`, async () => {
+      const records = [];
+      const run = runCli(['--group', '--timeout', '300ms', '--', 'bash', '-c', doubleFork(jobControl)], {
+        onLine: (line, child) => {
+          records.push(...recordProcesses([Number(line.split(' ')[1])]));
+          if (records.length === 2) child.kill('SIGTERM');
+        },
+      });
+      const runningAtExit = killWhenItExits(run.child, records);
+      const result = await run.done;
+      const orphan = records[0].pid;
+      assert.equal(result.signal, 'SIGTERM', result.stderr);
+      assert.equal(result.stderr, jobControl ? `farewell: 'bash' did not stop within 300ms after SIGTERM: killed with SIGKILL (pid ${orphan})\n` : '');
+      assert.deepEqual(await runningAtExit, []);
+      assert.deepEqual(await waitUntilGone(records), []);
+    });
+  }
+
+  test('without --group, a double-forked grandchild is left alone and named on stderr: it shares farewell\'s session', async () => {
+    const records = [];
+    const run = runCli(['--timeout', '300ms', '--', 'bash', '-c', doubleFork(false)], {
+      onLine: (line, child) => {
+        records.push(...recordProcesses([Number(line.split(' ')[1])]));
+        if (records.length === 2) child.kill('SIGTERM');
+      },
+    });
+    const runningAtExit = killWhenItExits(run.child, records);
+    const result = await run.done;
+    const orphan = records[0].pid;
+    assert.equal(result.signal, 'SIGTERM', result.stderr);
+    assert.equal(
+      result.stderr,
+      `farewell: left running pid ${orphan}: started after 'bash' in farewell's session and lost their parent, so they may come from its tree (--group stops them)\n`,
+    );
+    assert.deepEqual(await runningAtExit, [`${orphan} (S)`]);
+    assert.deepEqual(await waitUntilGone(records), []);
+  });
+
   test('with --group, processes the command left in its group are stopped when it exits', async () => {
     let records = [];
     const result = await runCli(['--group', '--', 'sh', '-c', 'sleep 1000 & echo "sleep $!"; exit 5'], {

@@ -28,20 +28,39 @@ describe('Ctrl+C in a terminal', { concurrency: 2, skip: !hasScript && 'script(1
   }
 });
 
-describe('as PID 1 (Docker ENTRYPOINT)', { skip: !canUnshare && 'cannot create a PID namespace here (unshare --pid --fork --mount-proc)' }, () => {
+/** The pid, outside the namespace, of unshare's child: farewell, PID 1 inside. */
+function childOf(parent) {
+  return Number(readdirSync('/proc').find((name) => /^\d+$/.test(name) && readFileSync(`/proc/${name}/stat`, 'latin1').split(') ')[1]?.split(' ')[1] === String(parent)));
+}
+
+describe('as PID 1 (Docker ENTRYPOINT)', { concurrency: 2, skip: !canUnshare && 'cannot create a PID namespace here (unshare --pid --fork --mount-proc)' }, () => {
   test('SIGTERM from outside reaches the command; farewell exits 143 since PID 1 cannot die by a signal it handled', async () => {
     const run = runCli(['--pid', '--fork', '--mount-proc', process.execPath, CLI, '-t', '300ms', '--', 'sh', '-c', 'sleep 1000 & echo ready; wait'], {
       command: ['unshare'],
       onLine: (line, unshare) => {
         if (line !== 'ready') return;
-        // farewell is unshare's child: PID 1 inside the namespace, another pid outside.
-        const cli = readdirSync('/proc').find((name) => /^\d+$/.test(name) && readFileSync(`/proc/${name}/stat`, 'latin1').split(') ')[1]?.split(' ')[1] === String(unshare.pid));
-        process.kill(Number(cli), 'SIGTERM');
+        process.kill(childOf(unshare.pid), 'SIGTERM');
       },
     });
     const result = await run.done;
     assert.equal(result.code, 143, result.stderr);
     // sh died by the forwarded SIGTERM; the sleep it started was not signalled (no --group) and is killed after 300 ms.
     assert.match(result.stderr, /^farewell: 'sh' did not stop within 300ms after SIGTERM: killed with SIGKILL \(pid \d+\)\n$/);
+  });
+
+  test('a double-forked grandchild, re-parented to farewell as PID 1, is part of the tree: killed after --timeout and reported', async () => {
+    // Without farewell finding it, it would die only when PID 1 exits and the kernel ends the namespace: unannounced, by SIGKILL.
+    let orphan;
+    const run = runCli(['--pid', '--fork', '--mount-proc', process.execPath, CLI, '-t', '300ms', '--', 'bash', '-c', '(sleep 1000 & echo "orphan $!"); echo ready; exec sleep 1000'], {
+      command: ['unshare'],
+      onLine: (line, unshare) => {
+        if (line.startsWith('orphan ')) orphan = line.slice('orphan '.length);
+        if (line === 'ready') process.kill(childOf(unshare.pid), 'SIGTERM');
+      },
+    });
+    const result = await run.done;
+    assert.equal(result.code, 143, result.stderr);
+    // Pids as seen inside the namespace: farewell is 1, bash 2, the orphan 4 or so.
+    assert.equal(result.stderr, `farewell: 'bash' did not stop within 300ms after SIGTERM: killed with SIGKILL (pid ${orphan})\n`);
   });
 });

@@ -7,8 +7,11 @@ export const REPORTER = fileURLToPath(new URL('../fixtures/cli/signal-reporter.c
 
 /**
  * Runs `node <cli> ...args` (or `command` when given) with stdout split into
- * lines. Returns `spawnProcess()`'s { child, done }.
+ * lines. Returns `spawnProcess()`'s { child, done }. Each run gets a session
+ * of its own (`detached`): without --group the CLI looks in its session for
+ * processes its command left re-parented, and those of other tests must not
+ * be among them.
  */
 export function runCli(args, { command = [process.execPath, CLI], ...options } = {}) {
-  return spawnProcess(command[0], [...command.slice(1), ...args], { lines: true, ...options });
+  return spawnProcess(command[0], [...command.slice(1), ...args], { lines: true, detached: true, ...options });
 }

@@ -24,11 +24,13 @@ function splitLines(stream, onLine) {
  * is not read until then. `stdio` replaces some of the four pipes, e.g.
  * `[undefined, fd]` to give the child a file descriptor as stdout. The child
  * is SIGKILLed after `limitMs`, and `done` then rejects: a hang is a
- * failure, never a pass.
+ * failure, never a pass. `detached: true` starts it in a session of its
+ * own, away from the processes other tests start in the test runner's
+ * session (its group is then killed on a hang).
  */
-export function spawnProcess(command, args, { env, cwd, stdin, stdio = [], lines: splitStdout = false, onLine, onEvent, onSpawn, readStdoutAfterMs = 0, limitMs = 20_000 } = {}) {
+export function spawnProcess(command, args, { env, cwd, stdin, stdio = [], detached = false, lines: splitStdout = false, onLine, onEvent, onSpawn, readStdoutAfterMs = 0, limitMs = 20_000 } = {}) {
   const started = performance.now();
-  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe', 'pipe'].map((pipe, fd) => stdio[fd] ?? pipe), env, cwd });
+  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe', 'pipe'].map((pipe, fd) => stdio[fd] ?? pipe), env, cwd, detached });
   const stdout = [];
   const lines = [];
   const events = [];
@@ -52,6 +54,13 @@ export function spawnProcess(command, args, { env, cwd, stdin, stdio = [], lines
   onSpawn?.(child);
   const done = new Promise((resolve, reject) => {
     const guard = setTimeout(() => {
+      if (detached) {
+        try {
+          process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
       child.kill('SIGKILL');
       reject(new Error(`${command} ${args.join(' ')} still running after ${limitMs} ms; events: ${events.join(' | ')}; stdout: ${lines.join(' | ')}; stderr: ${stderr}`));
     }, limitMs);

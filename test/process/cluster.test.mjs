@@ -2,12 +2,14 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { FORMATS, runScenario } from '../helpers/run-scenario.mjs';
 import { processesFromEvents, waitUntilGone } from '../helpers/proc.mjs';
+import { spawnProcess } from '../helpers/spawn-process.mjs';
 
-function get(port, agent) {
+function get(port, agent, path = '/') {
   return new Promise((resolve) => {
-    const request = http.get({ host: '127.0.0.1', port, path: '/', agent }, (response) => {
+    const request = http.get({ host: '127.0.0.1', port, path, agent }, (response) => {
       let body = '';
       response.setEncoding('utf8');
       response.on('data', (chunk) => (body += chunk));
@@ -24,8 +26,10 @@ for (const format of FORMATS) {
       let port;
       let responses;
       let requestsSeen = 0;
+      // Sessions of their own: a worker's stop looks for re-parented processes in its session (stderr must stay exact).
       const result = await runScenario('process-cluster:httpCluster', {
         format,
+        detached: true,
         args: ['drain', '5000'],
         onEvent: (event, primary) => {
           const match = /^port (\d+)$/.exec(event);
@@ -57,6 +61,7 @@ for (const format of FORMATS) {
     test('workers that do not stop in time are killed and reported; the primary still exits', async () => {
       const result = await runScenario('process-cluster:httpCluster', {
         format,
+        detached: true,
         args: ['stuck', '500'],
         onEvent: (event, primary) => {
           if (event === 'ready') primary.kill('SIGTERM');
@@ -71,3 +76,41 @@ for (const format of FORMATS) {
     });
   });
 }
+
+// The recipe of docs/workers-and-cluster.md, as the program in examples/ (issue 10, §5: the recipe set
+// `Connection: close` when a request arrived; with 300 ms handlers every response came back keep-alive,
+// and both workers were SIGKILLed after 5 s).
+describe('examples/process/cluster.mjs', { skip: process.platform === 'win32' && 'signals' }, () => {
+  test('SIGTERM with 10 requests of 300 ms in flight on keep-alive connections: all answered, no worker killed', async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 10 });
+    let responses;
+    let started = 0;
+    let signalledAt;
+    const result = await spawnProcess(process.execPath, [fileURLToPath(new URL('../../examples/process/cluster.mjs', import.meta.url))], {
+      env: { ...process.env, PORT: '0', NODE_DEBUG: '' },
+      detached: true,
+      onLine: (line, primary) => {
+        const listening = /^listening on http:\/\/127\.0\.0\.1:(\d+) /.exec(line);
+        if (listening) responses = Promise.all(Array.from({ length: 10 }, () => get(Number(listening[1]), agent, '/?ms=300')));
+        // Every request has reached a worker's handler: now stop the cluster.
+        if (/^worker [12]: GET \/\?ms=300$/.test(line) && ++started === 10) {
+          signalledAt = performance.now();
+          primary.kill('SIGTERM');
+        }
+      },
+    }).done;
+    const stopTook = performance.now() - signalledAt;
+    agent.destroy();
+    assert.equal(result.signal, 'SIGTERM', result.stderr);
+    assert.equal(result.stderr, '');
+    const answers = await responses;
+    assert.deepEqual(
+      answers.map(({ status, connection }) => [status, connection]),
+      Array.from({ length: 10 }, () => [200, 'close']),
+    );
+    assert.deepEqual(new Set(answers.map(({ body }) => body)), new Set(['worker 1: hello after 300 ms\n', 'worker 2: hello after 300 ms\n']));
+    assert.deepEqual(result.lines.filter((line) => line.startsWith('primary: ')).sort(), ['primary: worker 1 exited (0)', 'primary: worker 2 exited (0)']);
+    // The handlers' 300 ms, not the 5 s after which a worker would have been killed.
+    assert.ok(stopTook < 4000, `stopping took ${stopTook} ms`);
+  });
+});
