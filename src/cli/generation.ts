@@ -48,7 +48,8 @@ export class Generation {
     this.child = child;
     this.pid = child.pid;
     this.exit = childExit(child);
-    this.tree = new ProcessTree(child.pid, true);
+    // Not the sole child: the reload supervisor runs two generations at a time.
+    this.tree = new ProcessTree(child.pid, { wholeTree: true, soleChild: false });
     this.readyMessage = new Promise((resolve) => {
       child.on('message', (message: unknown) => {
         if (message === 'ready') {
