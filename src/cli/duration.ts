@@ -22,8 +22,3 @@ export function parseDuration(text: string): ParsedDuration {
   if (ms > MAX_TIMER_MS) return { problem: `the largest is ${MAX_TIMER_MS}ms (about 24.8 days)` };
   return { ms };
 }
-
-/** 10000 → "10s", 1500 → "1.5s", 250 → "250ms". */
-export function formatDuration(ms: number): string {
-  return ms < 1000 ? `${ms}ms` : `${Number((ms / 1000).toFixed(3))}s`;
-}

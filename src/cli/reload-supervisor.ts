@@ -2,7 +2,7 @@ import { sendSignal } from '../process/process-tree.js';
 import { stopWatchedTree } from '../process/terminate.js';
 import type { ChildExit, Termination } from '../process/terminate.js';
 import { signalNumber } from '../signals.js';
-import { formatDuration } from './duration.js';
+import { formatDuration } from '../output/format-duration.js';
 import { findCommand, Generation } from './generation.js';
 import { ListenError, openSockets } from './listening-sockets.js';
 import type { HeldSocket } from './listening-sockets.js';

@@ -4,8 +4,9 @@ import { writeSync } from 'node:fs';
 import { ProcessTree, sendSignal } from '../process/process-tree.js';
 import { childExit, stopWatchedTree } from '../process/terminate.js';
 import type { ChildExit, Termination } from '../process/terminate.js';
-import { signalExitStatus, signalNumber } from '../signals.js';
-import { formatDuration } from './duration.js';
+import { nodeProcess } from '../process-facade.js';
+import { reraiseSignal, signalExitStatus, signalNumber } from '../signals.js';
+import { formatDuration } from '../output/format-duration.js';
 import type { SupervisorOptions } from './parse-arguments.js';
 import { FORWARDED_SIGNALS, TERMINATING_SIGNALS } from './signal-names.js';
 import { isInTerminalForeground, TERMINAL_SIGNALS } from './terminal.js';
@@ -124,19 +125,11 @@ export function reportKilled(what: string, reason: NodeJS.Signals, timeout: numb
 /**
  * Ends this process by `signal`, as the command did, so that our parent sees
  * a signal death (a shell stops a script on Ctrl+C only then: research
- * cross-language §6.4). Where that cannot happen (PID 1 ignores signals it
- * has no handler for; a signal Node could not reset), exits with 128 + n.
+ * cross-language §6.4). The re-raise is the core's (signals.ts). Where it
+ * cannot end the process (PID 1 ignores signals it has no handler for;
+ * Windows has no real signals), exits with 128 + n.
  */
 export function dieBySignal(signal: NodeJS.Signals): never {
-  if (process.platform !== 'win32') {
-    if (signal !== 'SIGKILL' && signal !== 'SIGSTOP') {
-      // Adding and removing a listener leaves the default action in place,
-      // also for signals Node ignores by itself (SIGPIPE).
-      const reset = (): void => {};
-      process.on(signal, reset);
-      process.off(signal, reset);
-    }
-    sendSignal(process.pid, signal);
-  }
+  reraiseSignal(nodeProcess(), signal);
   process.exit(signalExitStatus(signal));
 }

@@ -1,4 +1,4 @@
-import { formatDuration } from './duration.js';
+import { formatDuration } from '../output/format-duration.js';
 import { DEFAULT_BACKLOG, DEFAULT_READY_TIMEOUT_MS, DEFAULT_SOCKET_MODE } from './reload-arguments.js';
 import { FORWARDED_SIGNALS } from './signal-names.js';
 

@@ -86,7 +86,7 @@ describe('stopping after the timeout', { concurrency: 4, skip: process.platform 
     }).done;
     assert.equal(result.signal, 'SIGKILL');
     const [shPid, sleepPid] = [records[1].pid, records[0].pid];
-    assert.equal(result.stderr, `farewell: 'sh' did not stop within 300ms after SIGTERM: killed with SIGKILL (pids ${[shPid, sleepPid].join(', ')})\n`);
+    assert.equal(result.stderr, `farewell: 'sh' did not stop within 300 ms after SIGTERM: killed with SIGKILL (pids ${[shPid, sleepPid].join(', ')})\n`);
     assert.deepEqual(running(records), []);
     assert.deepEqual(await waitUntilGone(records), []);
   });
@@ -126,7 +126,7 @@ describe('stopping after the timeout', { concurrency: 4, skip: process.platform 
       const result = await run.done;
       const orphan = records[0].pid;
       assert.equal(result.signal, 'SIGTERM', result.stderr);
-      assert.equal(result.stderr, jobControl ? `farewell: 'bash' did not stop within 300ms after SIGTERM: killed with SIGKILL (pid ${orphan})\n` : '');
+      assert.equal(result.stderr, jobControl ? `farewell: 'bash' did not stop within 300 ms after SIGTERM: killed with SIGKILL (pid ${orphan})\n` : '');
       assert.deepEqual(await runningAtExit, []);
       assert.deepEqual(await waitUntilGone(records), []);
     });
@@ -212,7 +212,7 @@ describe('commands that cannot run, and usage', { concurrency: 4 }, () => {
     const help = await runCli(['--help']).done;
     assert.equal(help.code, 0);
     assert.match(help.stdout.toString(), /^Usage: farewell \[options\] \[--\] command \[args\.\.\.\]\n/);
-    assert.match(help.stdout.toString(), /default 10s/);
+    assert.match(help.stdout.toString(), /default 10 s/);
     const version = await runCli(['-v']).done;
     assert.equal(version.code, 0);
     assert.equal(version.stdout.toString(), `farewell ${packageVersion}\n`);

@@ -76,7 +76,7 @@ describe('reload', { concurrency: 2, skip: process.platform === 'win32' && 'no f
     const cli = startCli(['--listen', '127.0.0.1:0', '--ready-timeout', '600ms'], ['--never-ready', '2']);
     const port = Number(await listeningOn(cli));
     const line = await reload(cli, 1);
-    assert.match(line, /^farewell: reload 1 failed: generation 2 \(pid \d+\) was not ready within 600ms \(--ready-timeout\) and is stopped; generation 1 \(pid \d+\) keeps serving$/);
+    assert.match(line, /^farewell: reload 1 failed: generation 2 \(pid \d+\) was not ready within 600 ms \(--ready-timeout\) and is stopped; generation 1 \(pid \d+\) keeps serving$/);
     // (On a loaded machine generation 2 may be stopped before it even listens: take its pid from the line.)
     const g2 = Number(/generation 2 \(pid (\d+)\)/.exec(line)[1]);
     assert.deepEqual(await waitUntilGone(recordProcesses([g2])), []);

@@ -45,7 +45,7 @@ describe('as PID 1 (Docker ENTRYPOINT)', { concurrency: 2, skip: !canUnshare && 
     const result = await run.done;
     assert.equal(result.code, 143, result.stderr);
     // sh died by the forwarded SIGTERM; the sleep it started was not signalled (no --group) and is killed after 300 ms.
-    assert.match(result.stderr, /^farewell: 'sh' did not stop within 300ms after SIGTERM: killed with SIGKILL \(pid \d+\)\n$/);
+    assert.match(result.stderr, /^farewell: 'sh' did not stop within 300 ms after SIGTERM: killed with SIGKILL \(pid \d+\)\n$/);
   });
 
   test('a double-forked grandchild, re-parented to farewell as PID 1, is part of the tree: killed after --timeout and reported', async () => {
@@ -61,6 +61,6 @@ describe('as PID 1 (Docker ENTRYPOINT)', { concurrency: 2, skip: !canUnshare && 
     const result = await run.done;
     assert.equal(result.code, 143, result.stderr);
     // Pids as seen inside the namespace: farewell is 1, bash 2, the orphan 4 or so.
-    assert.equal(result.stderr, `farewell: 'bash' did not stop within 300ms after SIGTERM: killed with SIGKILL (pid ${orphan})\n`);
+    assert.equal(result.stderr, `farewell: 'bash' did not stop within 300 ms after SIGTERM: killed with SIGKILL (pid ${orphan})\n`);
   });
 });
