@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { FORMATS, runScenario } from '../helpers/run-scenario.mjs';
-import { startLoad } from '../helpers/load.mjs';
-import { createRouter } from '../helpers/router.mjs';
+import { startLoad } from '../../bench/lib/load.mjs';
+import { createRouter } from '../../bench/lib/router.mjs';
 
 const GRACE_PERIOD_MS = 5_000; // terminationGracePeriodSeconds, scaled down
 const DRAIN_DELAY_MS = 1_000; // > readiness poll (100 ms) + endpoint lag (300 ms), with room
