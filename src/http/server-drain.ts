@@ -136,6 +136,7 @@ export class TrackedServer implements ServerDrain {
       report = await drainConnections(this.tracker, {
         timeout: timeout(),
         idleGrace: options.idleGrace,
+        idleKeepAlive: options.idleKeepAlive,
         webSockets: options.webSockets,
         closeUpgraded: options.closeUpgraded,
         signal,
