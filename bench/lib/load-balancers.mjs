@@ -9,10 +9,10 @@
 // and bench/http/load-balancers.bench.mjs; the configs are the ones shown in
 // docs/load-balancers.md.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { startServer } from '../http/lib.mjs';
 import { startLoad } from './load.mjs';
 
@@ -32,6 +32,20 @@ export const HAPROXY_DELAY_MS = 550;
  * round in 10 (docs/load-balancers.md).
  */
 export const NGINX_KEEPALIVE = 64;
+
+/** The path of an installed program (haproxy and nginx live in /usr/sbin), or undefined. */
+export function findProgram(name) {
+  for (const dir of [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/local/sbin']) {
+    if (dir === '') continue;
+    try {
+      accessSync(join(dir, name), constants.X_OK);
+      return join(dir, name);
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
 
 /** A TCP port free right now on 127.0.0.1. */
 export function freePort() {
