@@ -103,7 +103,7 @@ class ConnectionDrain implements ConnectionObserver {
   private startClosing(connection: TrackedConnection): void {
     switch (connection.kind) {
       case 'http1':
-        // A busy connection closes after its response; an idle one after its idle grace.
+        // A busy connection closes after its response; an idle one as the idle policy says.
         if (connection.responses.length > 0) closeAfterNewestResponse(connection);
         else this.scheduleIdleClose(connection);
         return;

@@ -30,7 +30,8 @@ export interface ServerDrain {
    * For a Fastify instance, `fastify.close()` runs afterwards (its `onClose`
    * hooks), and its failure rejects. Idempotent: later calls, and the exit
    * hook, get the first call's promise. Throws a TypeError/RangeError for a
-   * bad option. Options: `delay` 0, `timeout` 10000, `idleGrace` 100, `webSockets`, `closeUpgraded`.
+   * bad option. Options: `delay` 0, `timeout` 10000, `idleGrace` 100, `idleKeepAlive` `'wait'`,
+   * `webSockets`, `closeUpgraded`.
    */
   close(options?: CloseOptions): Promise<DrainReport>;
   /** Stops tracking and unregisters the exit hook, if any. No effect on a drain already under way. */
