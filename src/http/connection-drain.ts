@@ -236,10 +236,14 @@ class ConnectionDrain implements ConnectionObserver {
     debugLog(() => `drain: did not run ${method} ${route}, pipelined after a response that closes its connection (the client may retry it)`);
   };
 
-  /** listen() called during the drain (or a pending one Node.js did not cancel): stop accepting again. */
+  /**
+   * listen() called during the drain (or a pending one Node.js did not
+   * cancel): stop accepting again, before the event loop can accept, after
+   * the other `'listening'` listeners (they may read `address()`).
+   */
   private readonly onListening = (): void => {
     debugLog(() => `drain: the server started listening during the drain; closing it again`);
-    stopAccepting(this.tracker.target.server, [], this.settings.lateStart, false);
+    process.nextTick(() => stopAccepting(this.tracker.target.server, [], this.settings.lateStart, false));
   };
 
   // ── The end ──────────────────────────────────────────────────────────────

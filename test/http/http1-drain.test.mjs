@@ -5,6 +5,7 @@ import { once } from 'node:events';
 import http from 'node:http';
 import https from 'node:https';
 import { describe, test } from 'node:test';
+import Fastify from 'fastify';
 import { Client } from 'undici';
 import { DrainTimeoutError, closeGracefully, trackServer } from 'farewell/http';
 import { connectRaw, listen, readResponses, request, sleep, tls, waitForEvents, watchSocket } from '../helpers/http-clients.mjs';
@@ -304,6 +305,17 @@ describe('HTTP/1.1 drain', { concurrency: 4 }, () => {
     assert.equal(other.listening, false, 'closed again as soon as it listened');
     assert.equal((await busy).status, 200);
     await closing;
+  });
+
+  test('closeGracefully(fastify) while fastify.listen() waits for its plugins: the server is closed as soon as it binds (defect 12)', async () => {
+    const fastify = Fastify();
+    fastify.get('/', async () => 'late');
+    const listening = fastify.listen({ port: 0, host: '127.0.0.1' });
+    const report = await closeGracefully(fastify);
+    assert.equal(report.outcome, 'drained');
+    await listening.catch(() => {});
+    await sleep(20);
+    assert.equal(fastify.server.listening, false);
   });
 
   test('a connection that never sends a byte does not hold the drain: closed with a FIN once idle for idleGrace', async () => {
