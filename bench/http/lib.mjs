@@ -4,6 +4,8 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const PEERS = ['farewell', 'server.close()', 'http-terminator', 'stoppable', '@godaddy/terminus', 'http-graceful-shutdown'];
+/** farewell with its opt-in fast idle policy: idle keep-alive connections closed after idleGrace. */
+export const FAREWELL_CLOSE = "farewell (idleKeepAlive: 'close')";
 const serverProgram = fileURLToPath(new URL('programs/server.mjs', import.meta.url));
 
 /**
@@ -13,6 +15,7 @@ const serverProgram = fileURLToPath(new URL('programs/server.mjs', import.meta.u
  * The child is SIGKILLed after `limitMs` (a peer stuck in its drain): `ended.killed` says so.
  */
 export function startServer(variant, options = {}, { limitMs = 15_000, nodeArgs = [], cpu } = {}) {
+  if (variant === FAREWELL_CLOSE) return startServer('farewell', { ...options, idleKeepAlive: 'close' }, { limitMs, nodeArgs, cpu });
   return new Promise((resolve, reject) => {
     const command = [process.execPath, ...nodeArgs, serverProgram, variant, JSON.stringify(options)];
     // `cpu`: run the server on that core only (taskset), away from the load generator.

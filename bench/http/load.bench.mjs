@@ -4,7 +4,7 @@
 // may retry them safely). Target for farewell: zero failed after sent.
 import { fixed, median, sampleRoundRobin } from '../lib/stats.mjs';
 import { printSection } from '../lib/table.mjs';
-import { startLoad } from '../../test/helpers/load.mjs';
+import { startLoad } from '../lib/load.mjs';
 import { PEERS, startServer, tally } from './lib.mjs';
 
 const CONNECTIONS = 20;

@@ -7,8 +7,8 @@
 // all rounds, gone within delay + 50 ms.
 import { fixed, median, percentile, sampleRoundRobin } from '../lib/stats.mjs';
 import { printSection } from '../lib/table.mjs';
-import { startLoad } from '../../test/helpers/load.mjs';
-import { createRouter } from '../../test/helpers/router.mjs';
+import { startLoad } from '../lib/load.mjs';
+import { createRouter } from '../lib/router.mjs';
 import { PEERS, startServer, tally } from './lib.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);

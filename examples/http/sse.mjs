@@ -7,12 +7,14 @@ import { drainOnExit } from 'farewell/http';
 
 const server = http.createServer((req, res) => {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' });
+  // Send the head now: writeHead() only stores it until the first write, and the client
+  // (an EventSource) reports the stream open only once the head arrives.
+  res.flushHeaders();
   const ticker = setInterval(() => res.write(`data: ${new Date().toISOString()}\n\n`), 1000);
   const end = () => {
     clearInterval(ticker);
     res.end('event: bye\ndata: the server is shutting down\n\n');
   };
-  res.write('data: hello\n\n');
   // Already exiting (a client reconnecting during the drain): end at once.
   if (shutdownSignal.aborted) return end();
   shutdownSignal.addEventListener('abort', end, { once: true });

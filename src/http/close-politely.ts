@@ -31,6 +31,11 @@ export function closeAfterNewestResponse(connection: Http1Connection): boolean {
 /** Responses that carry our `Connection: close`, so a newer pipelined request can take it over. */
 const MARKED = new WeakSet<ServerResponse>();
 
+/** True for a response whose `Connection: close` the drain set and can still move to a newer request. */
+export function isRetractableClose(response: ServerResponse): boolean {
+  return MARKED.has(response) && !response.headersSent;
+}
+
 /** True once the socket is being closed (a `Connection: close` response ended it, or we did). */
 export function isClosing(socket: Socket): boolean {
   return socket.destroyed || socket.writableEnded;

@@ -1,9 +1,11 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterNextPoll, closeAfterNewestResponse, closeIdleSocket, isClosing } from './close-politely.js';
 import type { ConnectionObserver, ConnectionTracker, Http1Connection, TrackedConnection, UpgradedConnection } from './connection-tracker.js';
 import { routeOfRequest, routeOfStream } from './drain-report.js';
 import type { CutRequest, DrainReport } from './drain-report.js';
+import type { IdleKeepAlive } from './drain-options.js';
 import { goAwayGracefully } from './http2-goaway.js';
+import { withholdRequestsAfterClose } from './requests-after-close.js';
 import { stopAccepting } from './stop-accepting.js';
 import { closeNewWebSocketClients, closeUpgradedSocket, closeWebSocketClients } from './upgraded-connections.js';
 import type { CloseUpgraded, WebSocketServerLike } from './upgraded-connections.js';
@@ -13,8 +15,10 @@ import { debugLog } from '../index.js';
 export interface DrainSettings {
   /** Milliseconds from the start of the drain until the remaining connections are destroyed. */
   readonly timeout: number;
-  /** Milliseconds an HTTP/1 connection must have been idle before it is closed. */
+  /** Milliseconds a connection that has not sent a request must have been idle before it is closed. */
   readonly idleGrace: number;
+  /** Whether idle keep-alive connections that have carried requests are left to their clients. */
+  readonly idleKeepAlive: IdleKeepAlive;
   readonly webSockets: readonly WebSocketServerLike[];
   readonly closeUpgraded: CloseUpgraded | undefined;
   /** Aborting it destroys the remaining connections at once (the exit was forced). */
@@ -27,16 +31,22 @@ export interface DrainSettings {
 
 /**
  * Drains the connections of a tracked server, in Go's `Server.Shutdown`
- * order: stop accepting; close idle connections (those idle for
- * `idleGrace`); let busy ones finish with `Connection: close`; send HTTP/2
- * sessions a GOAWAY and WebSocket clients a close frame; resolve the moment
- * the last connection closes (every step is driven by a connection's own
- * events: no polling). At the timeout, destroy what is left. Resolves with
- * the report in every case; its `outcome` says whether anything was cut.
+ * order: stop accepting; close connections that never sent a request once
+ * idle for `idleGrace`; let busy ones finish with `Connection: close`; leave
+ * idle keep-alive connections to their clients (`idleKeepAlive: 'wait'`) or
+ * close them after `idleGrace` (`'close'`); send HTTP/2 sessions a GOAWAY and
+ * WebSocket clients a close frame; resolve the moment the last connection
+ * closes (every step is driven by a connection's own events: no polling). At
+ * the timeout, close idle keep-alive connections with a FIN and destroy what
+ * is left. Resolves with the report in every case; its `outcome` says whether
+ * anything was cut.
  */
 export function drainConnections(tracker: ConnectionTracker, settings: DrainSettings): Promise<DrainReport> {
   return new ConnectionDrain(tracker, settings).run();
 }
+
+/** After closing idle connections at the timeout: how long a TLS one may take to send its close_notify. */
+const FINAL_CLOSE_MS = 100;
 
 class ConnectionDrain implements ConnectionObserver {
   private readonly startedAt = performance.now();
@@ -48,6 +58,7 @@ class ConnectionDrain implements ConnectionObserver {
   private readonly idleToClose = new Set<Http1Connection>();
   private timeoutTimer: NodeJS.Timeout | undefined;
   private stopClosingNewWebSocketClients: () => void = () => {};
+  private stopWithholdingRequests: () => void = () => {};
   /** With lateStart: connections the tracker never saw keep the server open until its 'close' event. */
   private serverClosed: boolean;
   private finished = false;
@@ -68,8 +79,10 @@ class ConnectionDrain implements ConnectionObserver {
     this.connectionsAtStart = connections.size;
     tracker.observer = this;
     if (!this.serverClosed) server.once('close', this.onServerClose);
+    this.stopWithholdingRequests = withholdRequestsAfterClose(server, this.http1ConnectionOf, this.onRequestWithheld);
+    server.on('listening', this.onListening);
     const sessions = [...connections.values()].flatMap((connection) => (connection.kind === 'http2' ? [connection.session] : []));
-    stopAccepting(server, sessions, settings.lateStart);
+    stopAccepting(server, sessions, settings.lateStart, tracker.hasClosed);
     debugLog(() => `drain: stopped accepting; ${describeConnections(connections.values())}`);
     closeWebSocketClients(settings.webSockets);
     this.stopClosingNewWebSocketClients = closeNewWebSocketClients(settings.webSockets);
@@ -79,7 +92,7 @@ class ConnectionDrain implements ConnectionObserver {
     } else {
       settings.signal?.addEventListener('abort', this.onAbort, { once: true });
       // Ref'd on purpose: it guarantees the drain settles even if every socket was unref'd.
-      this.timeoutTimer = setTimeout(() => this.cut('timed-out'), settings.timeout);
+      this.timeoutTimer = setTimeout(this.onTimeout, settings.timeout);
       this.finishIfDone();
     }
     return promise;
@@ -90,7 +103,7 @@ class ConnectionDrain implements ConnectionObserver {
   private startClosing(connection: TrackedConnection): void {
     switch (connection.kind) {
       case 'http1':
-        // A busy connection closes after its response; an idle one after its idle grace.
+        // A busy connection closes after its response; an idle one as the idle policy says.
         if (connection.responses.length > 0) closeAfterNewestResponse(connection);
         else this.scheduleIdleClose(connection);
         return;
@@ -109,14 +122,19 @@ class ConnectionDrain implements ConnectionObserver {
   }
 
   /**
-   * An idle connection is closed only once it has been idle for `idleGrace`:
-   * a client in the middle of a burst sends its next request well within it
-   * (one round trip), and that request is answered with `Connection: close`
-   * instead of racing a FIN (node-platform-facts §7b).
+   * Closing an idle keep-alive connection races with the client's next
+   * request, which may already be on the wire (node-platform-facts §7b), and
+   * a proxy's pool picks a connection idle for seconds at any moment (issue 9,
+   * defect 14). So by default (`idleKeepAlive: 'wait'`) a connection that has
+   * carried requests is left to its client: its next request is answered with
+   * `Connection: close`. A connection that never sent a request (a
+   * pre-connection), and with `'close'` any idle one, is closed once it has
+   * been idle for `idleGrace`, after a poll that reads a request already here.
    */
   private scheduleIdleClose(connection: Http1Connection): void {
     this.cancelIdleClose(connection);
     if (isClosing(connection.socket)) return;
+    if (connection.hasCarriedRequests && this.settings.idleKeepAlive === 'wait') return;
     const wait = connection.idleSince + this.settings.idleGrace - performance.now();
     if (wait <= 0) {
       this.closeAfterPoll(connection);
@@ -139,13 +157,28 @@ class ConnectionDrain implements ConnectionObserver {
     const closing = [...this.idleToClose];
     this.idleToClose.clear();
     if (this.finished) return;
+    let closed = 0;
     for (const connection of closing) {
-      // Still idle after the poll: no request of this client has reached us.
-      if (this.tracker.connections.get(connection.socket) !== connection || connection.responses.length > 0) continue;
+      // Still idle after the poll, and nothing arriving: no request of this client has reached us.
+      if (!this.isQuiet(connection)) continue;
       closeIdleSocket(connection.socket);
+      closed++;
     }
-    if (closing.length > 0) debugLog(() => `drain: closed ${closing.length} idle connection(s)`);
+    if (closed > 0) debugLog(() => `drain: closed ${closed} idle connection(s)`);
   };
+
+  /**
+   * An open HTTP/1 connection with no request in progress and no byte of a
+   * new one received: one a client is sending headers on in pieces is never
+   * closed for being idle (it is served once complete, or cut at the timeout).
+   */
+  private isQuiet(connection: Http1Connection): boolean {
+    return (
+      this.tracker.connections.get(connection.socket) === connection &&
+      connection.responses.length === 0 &&
+      connection.socket.bytesRead === connection.bytesReadWhenIdle
+    );
+  }
 
   private cancelIdleClose(connection: Http1Connection): void {
     const timer = this.idleTimers.get(connection);
@@ -193,37 +226,94 @@ class ConnectionDrain implements ConnectionObserver {
 
   private readonly onAbort = (): void => this.cut('aborted');
 
+  private readonly http1ConnectionOf = (socket: object): Http1Connection | undefined => {
+    const connection = this.tracker.connections.get(socket);
+    return connection?.kind === 'http1' ? connection : undefined;
+  };
+
+  private readonly onRequestWithheld = (request: IncomingMessage): void => {
+    const { method, route } = routeOfRequest(request, 'http/1.1');
+    debugLog(() => `drain: did not run ${method} ${route}, pipelined after a response that closes its connection (the client may retry it)`);
+  };
+
+  /**
+   * listen() called during the drain (or a pending one Node.js did not
+   * cancel): stop accepting again, before the event loop can accept, after
+   * the other `'listening'` listeners (they may read `address()`).
+   */
+  private readonly onListening = (): void => {
+    debugLog(() => `drain: the server started listening during the drain; closing it again`);
+    process.nextTick(() => stopAccepting(this.tracker.target.server, [], this.settings.lateStart, false));
+  };
+
   // ── The end ──────────────────────────────────────────────────────────────
 
   private finishIfDone(): void {
     if (!this.finished && this.tracker.connections.size === 0 && this.serverClosed) this.finish('drained', [], 0);
   }
 
+  /**
+   * The drain's budget is over. Idle keep-alive connections whose clients
+   * never came back are closed with a FIN: nothing was in progress on them,
+   * and waiting longer is not possible (closing one may still race a request
+   * sent that very instant, which no server can prevent). If only they were
+   * left, the drain ends as drained once they have closed; anything else is
+   * destroyed and reported.
+   */
+  private readonly onTimeout = (): void => {
+    if (this.finished) return;
+    let idle = 0;
+    let busy = false;
+    for (const connection of this.tracker.connections.values()) {
+      if (connection.kind === 'http1' && this.isQuiet(connection)) {
+        closeIdleSocket(connection.socket);
+        idle++;
+      } else {
+        busy = true;
+      }
+    }
+    if (idle > 0) debugLog(() => `drain: timeout; closed ${idle} idle keep-alive connection(s) their clients never came back to`);
+    if (busy || this.tracker.connections.size === 0 || this.settings.lateStart) {
+      this.cut('timed-out');
+      return;
+    }
+    // TLS connections first send their close_notify: give them a moment, then end the drain regardless.
+    this.timeoutTimer = setTimeout(() => this.cut('timed-out'), FINAL_CLOSE_MS);
+  };
+
   /** The timeout (or a forced exit): destroy what is left, naming every request cut. */
   private cut(outcome: 'timed-out' | 'aborted'): void {
     if (this.finished) return;
     const { connections, target } = this.tracker;
     const cut: CutRequest[] = [];
-    const destroyed = connections.size;
+    let destroyed = 0;
     for (const connection of [...connections.values()]) {
       switch (connection.kind) {
-        case 'http1':
+        case 'http1': {
           for (const response of connection.responses) cut.push(routeOfRequest(response.req, 'http/1.1'));
+          // Closed with a FIN already (at the timeout, or after a `Connection: close` response): not a cut.
+          const closingPolitely = connection.responses.length === 0 && isClosing(connection.socket) && this.isQuiet(connection);
           connection.socket.destroy();
+          if (!closingPolitely) destroyed++;
           break;
+        }
         case 'upgraded':
           cut.push(routeOfRequest(connection.request, 'upgraded'));
           connection.socket.destroy();
+          destroyed++;
           break;
         case 'http2':
           for (const headers of connection.streams.values()) cut.push(routeOfStream(headers));
           connection.session.destroy();
+          destroyed++;
           break;
       }
     }
     // Connections Node.js knows and the tracker does not (tracking started late).
     if (this.settings.lateStart) (target.server as { closeAllConnections?: () => void }).closeAllConnections?.();
-    this.finish(outcome, cut, destroyed);
+    // Only idle connections were left, closed with a FIN at the timeout: nothing was lost.
+    const onlyIdleLeft = outcome === 'timed-out' && cut.length === 0 && destroyed === 0 && !this.settings.lateStart;
+    this.finish(onlyIdleLeft ? 'drained' : outcome, cut, destroyed);
   }
 
   private finish(outcome: DrainReport['outcome'], requestsCut: CutRequest[], connectionsDestroyed: number): void {
@@ -233,8 +323,10 @@ class ConnectionDrain implements ConnectionObserver {
     this.idleTimers.clear();
     this.idleToClose.clear();
     this.stopClosingNewWebSocketClients();
+    this.stopWithholdingRequests();
     this.settings.signal?.removeEventListener('abort', this.onAbort);
     this.tracker.target.server.removeListener('close', this.onServerClose);
+    this.tracker.target.server.removeListener('listening', this.onListening);
     this.tracker.observer = undefined;
     const report: DrainReport = {
       server: this.tracker.serverName,

@@ -22,6 +22,18 @@ export interface Http1Connection {
    * when its last response ended.
    */
   idleSince: number;
+  /**
+   * False until its first request: a connection that never sent one is a
+   * pre-connection (a browser opens them speculatively) or a silent client,
+   * not a keep-alive connection a pool may pick for its next request.
+   */
+  hasCarriedRequests: boolean;
+  /**
+   * `socket.bytesRead` when it last became idle: more bytes since then mean a
+   * request is arriving (headers sent in pieces). Read once per response
+   * cycle, at its end: a connection never looks idle while a client sends.
+   */
+  bytesReadWhenIdle: number;
 }
 
 /** A socket handed to an `'upgrade'` listener (a WebSocket): HTTP no longer runs on it. */
@@ -77,6 +89,12 @@ export class ConnectionTracker {
   readonly connections = new Map<object, TrackedConnection>();
   /** Set while a drain runs. */
   observer: ConnectionObserver | undefined;
+  /**
+   * The server emitted `'close'` since it last listened (or since tracking
+   * started): it neither listens nor is about to, and closing it again would
+   * only emit a second `'close'`.
+   */
+  hasClosed = false;
   /** The address the server last listened on: still known after it stopped listening. */
   private address: string | undefined;
   private readonly stopListening: Array<() => void> = [];
@@ -97,7 +115,11 @@ export class ConnectionTracker {
       this.stopListening.push(() => server.removeListener(event, listener));
     };
     this.address = listeningAddress(server);
-    on('listening', () => (this.address = listeningAddress(server)));
+    on('listening', () => {
+      this.address = listeningAddress(server);
+      this.hasClosed = false;
+    });
+    on('close', () => (this.hasClosed = true));
     if (target.protocol === 'http1') {
       on(target.secure ? 'secureConnection' : 'connection', this.onSocket);
       // First in line, so a response gets `Connection: close` before the application writes its head.
@@ -131,7 +153,15 @@ export class ConnectionTracker {
   };
 
   private addHttp1Connection(socket: Socket): Http1Connection {
-    const connection: Http1Connection = { kind: 'http1', socket, responses: NO_RESPONSES, idleSince: performance.now() };
+    const connection: Http1Connection = {
+      kind: 'http1',
+      socket,
+      responses: NO_RESPONSES,
+      idleSince: performance.now(),
+      hasCarriedRequests: false,
+      // A TLS socket has read its handshake already: count from here.
+      bytesReadWhenIdle: socket.bytesRead,
+    };
     this.connections.set(socket, connection);
     socket.on('close', this.onConnectionClose);
     this.observer?.connectionOpened(connection);
@@ -148,6 +178,7 @@ export class ConnectionTracker {
     // A connection accepted before tracking started becomes known with its first request.
     const connection = this.connections.get(socket) ?? this.addHttp1Connection(socket);
     if (connection.kind !== 'http1') return;
+    connection.hasCarriedRequests = true;
     if (connection.responses.length === 0) connection.responses = [response];
     else (connection.responses as ServerResponse[]).push(response);
     (response as TrackedResponse)[CONNECTION] = connection;
@@ -169,6 +200,7 @@ export class ConnectionTracker {
     this.observer?.requestEnded(response.writableFinished);
     if (connection.responses.length === 0) {
       connection.idleSince = performance.now();
+      connection.bytesReadWhenIdle = connection.socket.bytesRead;
       this.observer?.connectionIdle(connection);
     }
   }

@@ -18,13 +18,17 @@ import type { ServerDrain } from './server-drain.js';
  *
  * When the exit starts: readiness (`readinessHandler()`) answers 503 at once;
  * after a signal, the server keeps serving for `delay` ms (default 5000 in
- * Kubernetes, else 0); then it stops accepting, closes idle keep-alive
- * connections once idle for `idleGrace` ms (100), answers requests on busy
- * ones with `Connection: close`, sends HTTP/2 sessions a GOAWAY and WebSocket
- * clients a close frame 1001, and resolves when the last connection closes.
- * At `timeout` (default: the global deadline minus 1 s) the rest is destroyed
- * and stderr (the configured logger) names the requests cut; the exit then
- * counts as failed (status 0 becomes 1; a signal death stays one).
+ * Kubernetes, else 0); then it stops accepting, answers requests on busy
+ * connections with `Connection: close`, leaves idle keep-alive connections to
+ * their clients (`idleKeepAlive: 'wait'`: a request on one is answered with
+ * `Connection: close`; `'close'` closes them once idle for `idleGrace`),
+ * closes connections that never sent a request once idle for `idleGrace` ms
+ * (100), sends HTTP/2 sessions a GOAWAY and WebSocket clients a close frame
+ * 1001, and resolves when the last connection closes. At `timeout` (default:
+ * the global deadline minus 1 s) idle keep-alive connections are closed with
+ * a FIN, the rest is destroyed and stderr (the configured logger) names the
+ * requests cut; the exit then counts as failed (status 0 becomes 1; a signal
+ * death stays one).
  * Several servers drain concurrently (their hooks share one group).
  *
  * Throws a TypeError/RangeError for a bad argument, and an Error for a server

@@ -4,14 +4,34 @@ import { validateWebSocketServers } from './upgraded-connections.js';
 import type { CloseUpgraded, WebSocketServerLike } from './upgraded-connections.js';
 
 /**
- * How long an HTTP/1 keep-alive connection must have been idle before the
- * drain closes it: 100 ms. Far above a round trip (a client in the middle of
- * a burst sends its next request within one, and gets `Connection: close`
- * instead of a FIN racing that request: node-platform-facts §7b), and short
- * enough that idle pools and silent connections (a browser's speculative
- * pre-connection) do not hold the exit back.
+ * How long a connection that has not sent a complete request yet (a
+ * browser's speculative pre-connection, a silent client) must have been idle
+ * before the drain closes it: 100 ms. Far above a round trip, so a first
+ * request already on the wire is read and served rather than cut, and short
+ * enough that pre-connections do not hold the exit back. With
+ * `idleKeepAlive: 'close'`, idle keep-alive connections get the same grace.
  */
 export const DEFAULT_IDLE_GRACE_MS = 100;
+
+/**
+ * What the drain does with a keep-alive connection that has carried requests
+ * and has none in progress:
+ * - `'wait'` (the default): leave it to its client. No server can close it
+ *   without racing the client's next request, which a proxy's pool may send
+ *   on it at any moment (issue 9, defect 14). A request that arrives on it is
+ *   served with `Connection: close`; otherwise it ends when the client closes
+ *   it, when the server's own `keepAliveTimeout` (+1 s) closes it as in normal
+ *   operation, or at the drain's `timeout` (a FIN, not counted as a failure).
+ * - `'close'`: close it with a FIN once it has been idle for `idleGrace`. The
+ *   exit is fast, but a request sent on it at that instant is lost (a reset,
+ *   or no answer): only for deployments where every client retries such a
+ *   request (browsers do for idempotent methods; nginx does not retry a POST,
+ *   Node.js's http.Agent retries nothing).
+ */
+export type IdleKeepAlive = 'wait' | 'close';
+
+/** `idleKeepAlive` when not given: lose nothing. */
+export const DEFAULT_IDLE_KEEP_ALIVE: IdleKeepAlive = 'wait';
 
 /** The `timeout` of `close()` and `closeGracefully()`: 10 s, like the global exit deadline. */
 export const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
@@ -26,12 +46,24 @@ export const EXIT_RESERVE_MS = 1_000;
 /** Options shared by every way to drain a server. */
 export interface DrainOptions {
   /**
-   * Milliseconds an idle keep-alive connection (or one that never sent a
-   * complete request) must have been idle before the drain closes it.
-   * Default `DEFAULT_IDLE_GRACE_MS` (100). HTTP/2 sessions wait at most this
-   * long for the PING between their two GOAWAY frames.
+   * Milliseconds a connection that has not sent a complete request yet (a
+   * pre-connection, a silent client) must have been idle before the drain
+   * closes it; with `idleKeepAlive: 'close'`, idle keep-alive connections
+   * too. A connection in the middle of sending a request is never closed
+   * for being idle. HTTP/2 sessions wait at most this long for the PING
+   * between their two GOAWAY frames. Default `DEFAULT_IDLE_GRACE_MS` (100).
    */
   idleGrace?: number;
+  /**
+   * `'wait'` (default): an idle keep-alive connection that has carried
+   * requests is left to its client (a request on it is served with
+   * `Connection: close`) until the client closes it, the server's
+   * `keepAliveTimeout` does, or the drain's `timeout` ends; nothing is lost
+   * behind a proxy's connection pool, but the exit can wait that long.
+   * `'close'`: close it once idle for `idleGrace`; fast, for deployments
+   * where every client retries a request that fails on a reused connection.
+   */
+  idleKeepAlive?: IdleKeepAlive;
   /**
    * WebSocket servers (`ws`'s `WebSocketServer`, or anything with a `clients`
    * set whose members have `close(code, reason)`) whose clients get a close
@@ -82,6 +114,7 @@ export interface DrainOnExitOptions extends DrainOptions {
 
 export interface ResolvedDrainOptions {
   readonly idleGrace: number;
+  readonly idleKeepAlive: IdleKeepAlive;
   readonly webSockets: readonly WebSocketServerLike[];
   readonly closeUpgraded: CloseUpgraded | undefined;
   readonly delay: number | undefined;
@@ -89,7 +122,7 @@ export interface ResolvedDrainOptions {
   readonly name: string | undefined;
 }
 
-const CLOSE_OPTIONS = ['idleGrace', 'webSockets', 'closeUpgraded', 'delay', 'timeout'];
+const CLOSE_OPTIONS = ['idleGrace', 'idleKeepAlive', 'webSockets', 'closeUpgraded', 'delay', 'timeout'];
 const DRAIN_ON_EXIT_OPTIONS = [...CLOSE_OPTIONS, 'name'];
 
 /** Validates the options of `close()`/`closeGracefully()` (`forExit` false) or `drainOnExit()` (true). */
@@ -102,12 +135,18 @@ export function validateDrainOptions(options: unknown, parameter: string, forExi
   if (name !== undefined) validateNonEmptyString(name, `${parameter}.name`);
   return {
     idleGrace: given.idleGrace === undefined ? DEFAULT_IDLE_GRACE_MS : validateDuration(given.idleGrace, `${parameter}.idleGrace`),
+    idleKeepAlive: given.idleKeepAlive === undefined ? DEFAULT_IDLE_KEEP_ALIVE : validateIdleKeepAlive(given.idleKeepAlive, `${parameter}.idleKeepAlive`),
     webSockets: given.webSockets === undefined ? [] : validateWebSocketServers(given.webSockets, `${parameter}.webSockets`),
     closeUpgraded: closeUpgraded as CloseUpgraded | undefined,
     delay: given.delay === undefined ? undefined : validateDuration(given.delay, `${parameter}.delay`),
     timeout: given.timeout === undefined ? undefined : validateTimeout(given.timeout, `${parameter}.timeout`),
     name: name as string | undefined,
   };
+}
+
+function validateIdleKeepAlive(value: unknown, parameter: string): IdleKeepAlive {
+  if (value !== 'wait' && value !== 'close') throw new TypeError(`${parameter} must be 'wait' or 'close', got ${describeValue(value)}`);
+  return value;
 }
 
 /** A duration that may be 0: a number of milliseconds from 0 to setTimeout's limit. */

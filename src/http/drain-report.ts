@@ -4,7 +4,12 @@ import type { IncomingHttpHeaders } from 'node:http2';
 /** A request the drain had to cut at its timeout. */
 export interface CutRequest {
   readonly method: string;
-  /** The route: Express's route pattern when known, else the URL path without its query string. */
+  /**
+   * The route: Express's route pattern when known, else the path of the
+   * request target and nothing else: no scheme, credentials or host (a
+   * request in absolute form), no query or fragment, no `;parameters` (which
+   * carry session ids such as `;jsessionid=`).
+   */
   readonly route: string;
   /** `http/1.1`, `h2`, or `upgraded` (a WebSocket or other upgraded connection, named by its upgrade request). */
   readonly protocol: 'http/1.1' | 'h2' | 'upgraded';
@@ -59,7 +64,7 @@ Object.defineProperty(DrainTimeoutError.prototype, 'name', { value: 'DrainTimeou
 function describeCut(report: DrainReport): string {
   const how = report.outcome === 'aborted' ? `was cut short after ${Math.round(report.durationMs)} ms` : `timed out after ${Math.round(report.durationMs)} ms`;
   const cut = report.requestsCut.length;
-  const requests = cut === 0 ? 'no request was in flight' : `cut ${plural(cut, 'request')} (${summarizeRoutes(report.requestsCut)})`;
+  const requests = cut === 0 ? 'no request had reached the application' : `cut ${plural(cut, 'request')} (${summarizeRoutes(report.requestsCut)})`;
   return `the drain of ${report.server} ${how}: ${requests}; destroyed ${plural(report.connectionsDestroyed, 'connection')}`;
 }
 
@@ -86,7 +91,7 @@ export function routeOfRequest(request: IncomingMessage, protocol: CutRequest['p
   const express = request as IncomingMessage & { route?: { path?: unknown }; baseUrl?: unknown };
   const pattern = express.route?.path;
   const route =
-    typeof pattern === 'string' ? `${typeof express.baseUrl === 'string' ? express.baseUrl : ''}${pattern}` : pathOf(request.url);
+    typeof pattern === 'string' ? `${typeof express.baseUrl === 'string' ? withoutPathParameters(express.baseUrl) : ''}${pattern}` : pathOf(request.url);
   return { method: request.method ?? 'GET', route, protocol };
 }
 
@@ -95,9 +100,28 @@ export function routeOfStream(headers: IncomingHttpHeaders): CutRequest {
   return { method: String(headers[':method'] ?? 'GET'), route: pathOf(headers[':path']), protocol: 'h2' };
 }
 
-/** The path without its query string, which may carry secrets. */
-function pathOf(url: string | string[] | undefined): string {
-  const text = typeof url === 'string' ? url : '/';
-  const query = text.indexOf('?');
-  return query === -1 ? text : text.slice(0, query);
+/**
+ * The path of a request target, with nothing that may carry a secret
+ * (issue 9, defect 9). A request in absolute form
+ * (`http://admin:hunter2@internal.example/reports?token=abc`) or one starting
+ * with `//` loses its scheme and authority (the userinfo and the host); the
+ * query and fragment go; so do `;parameters` of every segment, where servlet
+ * containers and some proxies put session ids (`/cart;jsessionid=…`). An
+ * asterisk (`OPTIONS *`) stays; anything else that is not a path prints as
+ * `(not a path)`.
+ */
+export function pathOf(target: string | string[] | undefined): string {
+  let text = typeof target === 'string' ? target : '/';
+  const end = text.search(/[?#]/);
+  if (end !== -1) text = text.slice(0, end);
+  const authority = /^(?:[a-z][a-z0-9+.-]*:)?\/\/[^/]*/i.exec(text);
+  if (authority !== null) text = text.slice(authority[0].length) || '/';
+  if (text === '*') return text;
+  if (!text.startsWith('/')) return '(not a path)';
+  return withoutPathParameters(text);
+}
+
+/** `/a;jsessionid=X/b;v=2` → `/a/b`. */
+function withoutPathParameters(path: string): string {
+  return path.replace(/;[^/]*/g, '');
 }

@@ -5,6 +5,7 @@ import type { CloseOptions, ResolvedDrainOptions } from './drain-options.js';
 import { DrainTimeoutError } from './drain-report.js';
 import type { DrainReport } from './drain-report.js';
 import { defaultExitDelay, remainingExitDelay, waitForDelay } from './exit-delay.js';
+import type { Server as NetServer } from 'node:net';
 import { resolveServerTarget, underlyingServer } from './server-target.js';
 import { tellSupervisorDrained } from './supervisor-channel.js';
 import { debugLog, onExit, reportFailure } from '../index.js';
@@ -31,11 +32,23 @@ export interface ServerDrain {
    * For a Fastify instance, `fastify.close()` runs afterwards (its `onClose`
    * hooks), and its failure rejects. Idempotent: later calls, and the exit
    * hook, get the first call's promise. Throws a TypeError/RangeError for a
-   * bad option. Options: `delay` 0, `timeout` 10000, `idleGrace` 100, `webSockets`, `closeUpgraded`.
+   * bad option. Options: `delay` 0, `timeout` 10000, `idleGrace` 100, `idleKeepAlive` `'wait'`,
+   * `webSockets`, `closeUpgraded`.
    */
   close(options?: CloseOptions): Promise<DrainReport>;
   /** Stops tracking and unregisters the exit hook, if any. No effect on a drain already under way. */
   stopTracking(): void;
+}
+
+/**
+ * On a drained server that starts listening: close it before the event loop
+ * can accept a connection, but after the other `'listening'` listeners (they
+ * may read `address()`, as Fastify's does). A `'listening'` listener; `this`
+ * is the server.
+ */
+function closeAgain(this: NetServer): void {
+  debugLog(() => `a drained server started listening (a listen() that was still pending): closing it`);
+  process.nextTick(() => this.close());
 }
 
 /** Every drain hook joins this group, so several servers drain concurrently, as one step of the exit. */
@@ -137,6 +150,7 @@ export class TrackedServer implements ServerDrain {
       report = await drainConnections(this.tracker, {
         timeout: timeout(),
         idleGrace: options.idleGrace,
+        idleKeepAlive: options.idleKeepAlive,
         webSockets: options.webSockets,
         closeUpgraded: options.closeUpgraded,
         signal,
@@ -146,6 +160,9 @@ export class TrackedServer implements ServerDrain {
     } finally {
       this.state = 'closed';
       this.tracker.stop();
+      // A drained server stays closed, whatever the timing (issue 9, defect 12): a listen() still
+      // pending when the drain ran (Fastify's own, waiting for its plugins) binds afterwards.
+      this.tracker.target.server.on('listening', closeAgain);
     }
     tellSupervisorDrained(report);
     // Fastify's own close() runs its onClose hooks; its server is already closed and empty by now.

@@ -14,11 +14,18 @@ import type { Server } from 'node:net';
  * the listener closes, the connections-checking interval stops, and
  * `'close'` is emitted once the last connection is gone.
  *
+ * It is also called on a server that does not listen yet, unless it has
+ * closed since it last listened: `listen()` with a host name binds only after
+ * an address lookup, on a later tick, and `close()` is what cancels such a
+ * pending listen (a drain must leave no listener behind, whatever the timing:
+ * issue 9, defect 12). On a server that was never told to listen, it only
+ * emits `'close'`, as Node.js's own `close()` does.
+ *
  * `closeIdleLeftovers`: let Node.js close idle connections the tracker does
  * not know (tracking started after they were accepted).
  */
-export function stopAccepting(server: Server, sessions: Iterable<object>, closeIdleLeftovers: boolean): void {
-  if (!server.listening) return;
+export function stopAccepting(server: Server, sessions: Iterable<object>, closeIdleLeftovers: boolean, alreadyClosed: boolean): void {
+  if (!server.listening && alreadyClosed) return;
   const restores: Array<() => void> = [];
   if (!closeIdleLeftovers) restores.push(shadow(server, 'closeIdleConnections'));
   for (const session of sessions) restores.push(shadow(session, 'close'));

@@ -99,3 +99,40 @@ export async function h2connect(port, { secure = false } = {}) {
 }
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Reads everything a raw socket receives until it closes, and splits it into
+ * HTTP/1.1 responses (Content-Length bodies only: the test servers send those).
+ * Resolves { responses: [{ status, connection, body }], rest, errors }:
+ * `rest` is what could not be parsed (a truncated response), `errors` the
+ * socket errors (a reset is 'ECONNRESET').
+ */
+export function readResponses(socket) {
+  let received = Buffer.alloc(0);
+  const errors = [];
+  socket.on('data', (chunk) => (received = Buffer.concat([received, chunk])));
+  socket.on('error', (error) => errors.push(error.code ?? error.message));
+  return new Promise((resolve) =>
+    socket.once('close', () => {
+      const { responses, rest } = parseResponses(received);
+      resolve({ responses, rest, errors });
+    }),
+  );
+}
+
+/** Splits bytes into complete HTTP/1.1 responses with Content-Length bodies; the remainder is `rest`. */
+export function parseResponses(bytes) {
+  const responses = [];
+  let offset = 0;
+  for (;;) {
+    const headEnd = bytes.indexOf('\r\n\r\n', offset);
+    if (headEnd === -1) break;
+    const [statusLine, ...headerLines] = bytes.subarray(offset, headEnd).toString('latin1').split('\r\n');
+    const headers = Object.fromEntries(headerLines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
+    const length = Number(headers['content-length'] ?? 0);
+    if (headEnd + 4 + length > bytes.length) break;
+    responses.push({ status: Number(statusLine.split(' ')[1]), connection: headers.connection, body: bytes.subarray(headEnd + 4, headEnd + 4 + length).toString('utf8') });
+    offset = headEnd + 4 + length;
+  }
+  return { responses, rest: bytes.subarray(offset).toString('latin1') };
+}

@@ -6,7 +6,7 @@ import http from 'node:http';
 import { describe, test } from 'node:test';
 import WebSocket from 'ws';
 import { FORMATS, runScenario } from '../helpers/run-scenario.mjs';
-import { connectRaw, h2connect, h2request, request, watchSocket } from '../helpers/http-clients.mjs';
+import { connectRaw, h2connect, h2request, request, sleep, watchSocket } from '../helpers/http-clients.mjs';
 
 /**
  * Runs an http scenario; `drive({ port, ports, child, events, waitFor })` runs
@@ -51,8 +51,39 @@ const options = (value) => JSON.stringify(value);
 
 for (const format of FORMATS) {
   describe(`drainOnExit() in a process [${format}]`, { concurrency: 4 }, () => {
-    test('SIGTERM: in-flight requests finish with Connection: close, idle sockets close, then later hooks run and the process dies by SIGTERM', async () => {
+    test('SIGTERM: in-flight requests finish with Connection: close; idle keep-alive sockets are left to the client, and the process exits as it closes them', async () => {
+      let closedAt;
       const { result, driven, msAfterSignal } = await withScenario('http:server', { format }, async ({ port, terminate, waitFor }) => {
+        const agent = new http.Agent({ keepAlive: true });
+        const idle = [];
+        await Promise.all([1, 2, 3].map(() => request(port, '/ms/0', { agent, onSocket: (s) => idle.push(watchSocket(s)) })));
+        const busy = [request(port, '/ms/400', { agent }), request(port, '/ms/350', { agent })];
+        await waitFor('received /ms/350');
+        terminate();
+        const replies = await Promise.all(busy);
+        await sleep(300);
+        const openAfterDrain = Object.values(agent.freeSockets).flat().length;
+        closedAt = performance.now();
+        agent.destroy(); // the client closes its idle sockets (an agent's own idle timeout, a proxy evicting them…)
+        return { busy: replies, openAfterDrain, idle: await Promise.all(idle) };
+      });
+      assert.deepEqual(driven.busy.map((r) => [r.status, r.connection, r.body]), [
+        [200, 'close', 'ms 400'],
+        [200, 'close', 'ms 350'],
+      ]);
+      // The busy requests reused two of the three keep-alive sockets (closed after their responses);
+      // the third, idle, was still open 300 ms after the last response: no FIN from the server.
+      assert.equal(driven.openAfterDrain, 1);
+      assert.deepEqual(driven.idle, Array(3).fill({ errors: [], hadError: false }));
+      assert.equal(result.signal, 'SIGTERM');
+      assert.equal(result.stderr, '');
+      assert.deepEqual(result.events.slice(-3), ['served /ms/350', 'served /ms/400', 'database closed']);
+      assert.ok(msAfterSignal > 600 && msAfterSignal < 3000, `exited ${msAfterSignal} ms after SIGTERM`);
+      assert.ok(performance.now() - closedAt < 1500, 'exited right after the client closed its sockets');
+    });
+
+    test("idleKeepAlive: 'close': idle keep-alive sockets close with a FIN after idleGrace, and the process exits after the last response", async () => {
+      const { result, driven, msAfterSignal } = await withScenario('http:server', { format, args: [options({ idleKeepAlive: 'close' })] }, async ({ port, terminate, waitFor }) => {
         const agent = new http.Agent({ keepAlive: true });
         const idle = [];
         await Promise.all([1, 2, 3].map(() => request(port, '/ms/0', { agent, onSocket: (s) => idle.push(watchSocket(s)) })));
@@ -61,15 +92,21 @@ for (const format of FORMATS) {
         terminate();
         return { busy: await Promise.all(busy), idle: await Promise.all(idle) };
       });
-      assert.deepEqual(driven.busy.map((r) => [r.status, r.connection, r.body]), [
-        [200, 'close', 'ms 400'],
-        [200, 'close', 'ms 350'],
+      assert.deepEqual(driven.busy.map((r) => [r.status, r.connection]), [
+        [200, 'close'],
+        [200, 'close'],
       ]);
       assert.deepEqual(driven.idle, Array(3).fill({ errors: [], hadError: false }));
       assert.equal(result.signal, 'SIGTERM');
       assert.equal(result.stderr, '');
-      assert.deepEqual(result.events.slice(-3), ['served /ms/350', 'served /ms/400', 'database closed']);
       assert.ok(msAfterSignal > 300 && msAfterSignal < 2000, `exited ${msAfterSignal} ms after SIGTERM`);
+    });
+
+    test('the exit starts before listen() has bound: the drain cancels the pending listen (defect 12)', async () => {
+      const result = await runScenario('http:pendingListen', { format, env: { UV_THREADPOOL_SIZE: '1' } });
+      assert.equal(result.stderr, '');
+      assert.equal(result.code, 0);
+      assert.deepEqual(result.events, ['listening at exit: false', 'threadpool free', 'listening after the drain: false']);
     });
 
     test('readiness answers 503 from the moment of SIGTERM, liveness 200, and a request during the delay is served normally', async () => {
@@ -116,7 +153,7 @@ for (const format of FORMATS) {
 
     test('an exit the program starts itself (exit()) does not wait for the delay', async () => {
       const { result, driven } = await withScenario('http:server', { format, args: [options({ delay: 5000 })] }, async ({ port }) => {
-        const reply = await request(port, '/exit');
+        const reply = await request(port, '/exit', { agent: false });
         return [reply.status, reply.body];
       });
       assert.deepEqual(driven, [200, 'bye']);
@@ -214,10 +251,13 @@ for (const format of FORMATS) {
 
     test('Server-Sent Events end through shutdownSignal', async () => {
       const { result, driven, msAfterSignal } = await withScenario('http:server', { format }, async ({ port, terminate, waitFor }) => {
-        const stream = request(port, '/sse');
+        const agent = new http.Agent({ keepAlive: true });
+        const stream = request(port, '/sse', { agent });
         await waitFor('received /sse');
         terminate();
-        return stream;
+        const reply = await stream;
+        agent.destroy(); // its socket went back to the pool, keep-alive: the client closes it
+        return reply;
       });
       assert.equal(driven.status, 200);
       // The stream ended at the start of the exit, before the drain: its connection was still keep-alive.
@@ -264,9 +304,10 @@ for (const format of FORMATS) {
         'RangeError: options.timeout must be more than 0 and at most 2147483647 milliseconds, got -1',
         "TypeError: options.delay must be a number of milliseconds, got '5s'",
         'RangeError: options.idleGrace must be from 0 to 2147483647 milliseconds, got -1',
+        "TypeError: options.idleKeepAlive must be 'wait' or 'close', got 'never'",
         "TypeError: options.webSockets[0] must be a WebSocket server with a 'clients' set (ws's WebSocketServer), got {}",
-        'TypeError: options.grace is not an option; the options are: idleGrace, webSockets, closeUpgraded, delay, timeout, name',
-        'TypeError: options.name is not an option; the options are: idleGrace, webSockets, closeUpgraded, delay, timeout',
+        'TypeError: options.grace is not an option; the options are: idleGrace, idleKeepAlive, webSockets, closeUpgraded, delay, timeout, name',
+        'TypeError: options.name is not an option; the options are: idleGrace, idleKeepAlive, webSockets, closeUpgraded, delay, timeout',
         'no error',
         'no error',
         'Error: drainOnExit() was already called for http server (never listened)',

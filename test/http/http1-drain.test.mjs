@@ -5,9 +5,10 @@ import { once } from 'node:events';
 import http from 'node:http';
 import https from 'node:https';
 import { describe, test } from 'node:test';
+import Fastify from 'fastify';
 import { Client } from 'undici';
 import { DrainTimeoutError, closeGracefully, trackServer } from 'farewell/http';
-import { connectRaw, listen, request, sleep, tls, waitForEvents, watchSocket } from '../helpers/http-clients.mjs';
+import { connectRaw, listen, readResponses, request, sleep, tls, waitForEvents, watchSocket } from '../helpers/http-clients.mjs';
 
 /** A server whose `/ms/<n>` answers after n ms, `/stream/<n>` sends its head at once and its body after n ms, `/hang` never. */
 function createServer(createWith = http.createServer, options = {}) {
@@ -76,7 +77,47 @@ describe('HTTP/1.1 drain', { concurrency: 4 }, () => {
     assert.equal(drain.state, 'closed');
   });
 
-  test('idle keep-alive sockets close with a FIN once idle for idleGrace: no client error', async () => {
+  test('idle keep-alive sockets are left to their clients: no FIN from the server; the drain ends when the client closes them', async () => {
+    const server = createServer();
+    const drain = trackServer(server);
+    const port = await listen(server);
+    const agent = new http.Agent({ keepAlive: true });
+    const sockets = [];
+    await Promise.all(Array.from({ length: 5 }, () => request(port, '/ms/0', { agent, onSocket: (s) => sockets.push(s) })));
+    const watched = sockets.map((socket) => watchSocket(socket));
+    let ended = false;
+    const closing = drain.close().then((report) => ((ended = true), report));
+    await sleep(400); // four times idleGrace: the server has not touched them
+    assert.equal(ended, false);
+    assert.ok(sockets.every((socket) => !socket.destroyed && socket.readable), 'the server sent no FIN');
+    // Reused now, a socket is answered with Connection: close.
+    const reused = await request(port, '/ms/0', { agent });
+    assert.deepEqual([reused.status, reused.connection, reused.reusedSocket], [200, 'close', true]);
+    const closedAt = performance.now();
+    agent.destroy();
+    const report = await closing;
+    assert.equal(report.outcome, 'drained');
+    assert.equal(report.connectionsAtStart, 5);
+    assert.equal(report.connectionsDestroyed, 0);
+    assert.ok(performance.now() - closedAt < 500, 'the drain ended as the client closed its sockets');
+    assert.deepEqual(await Promise.all(watched), Array(5).fill({ errors: [], hadError: false }));
+  });
+
+  test('idle keep-alive sockets whose clients never come back are closed with a FIN at the timeout: drained, nothing cut', async () => {
+    const server = createServer();
+    const drain = trackServer(server);
+    const port = await listen(server);
+    const agent = new http.Agent({ keepAlive: true });
+    const sockets = [];
+    await Promise.all(Array.from({ length: 3 }, () => request(port, '/ms/0', { agent, onSocket: (s) => sockets.push(watchSocket(s)) })));
+    const report = await drain.close({ timeout: 300 });
+    assert.equal(report.outcome, 'drained');
+    assert.ok(report.durationMs >= 290, `ended after ${report.durationMs} ms`);
+    assert.deepEqual([report.connectionsDestroyed, report.requestsCut], [0, []]);
+    assert.deepEqual(await Promise.all(sockets), Array(3).fill({ errors: [], hadError: false }));
+  });
+
+  test("idleKeepAlive: 'close': idle keep-alive sockets close with a FIN once idle for idleGrace, no client error", async () => {
     const server = createServer();
     const drain = trackServer(server);
     const port = await listen(server);
@@ -86,7 +127,7 @@ describe('HTTP/1.1 drain', { concurrency: 4 }, () => {
     let idleSince = 0;
     server.on('request', (req, res) => res.on('close', () => (idleSince = performance.now())));
     await Promise.all(Array.from({ length: 5 }, () => request(port, '/ms/0', { agent, onSocket: (s) => sockets.push(watchSocket(s)) })));
-    const report = await drain.close({ idleGrace: 200 });
+    const report = await drain.close({ idleGrace: 200, idleKeepAlive: 'close' });
     const closedAfter = performance.now() - idleSince;
     assert.deepEqual(await Promise.all(sockets), Array(5).fill({ errors: [], hadError: false }));
     assert.equal(report.connectionsAtStart, 5);
@@ -97,7 +138,7 @@ describe('HTTP/1.1 drain', { concurrency: 4 }, () => {
     assert.equal((await request(port, '/ms/0', { agent })).error, 'ECONNREFUSED');
   });
 
-  test('sockets idle for longer than idleGrace close at once', async () => {
+  test("idleKeepAlive: 'close': sockets idle for longer than idleGrace close at once", async () => {
     const server = createServer();
     const drain = trackServer(server);
     const port = await listen(server);
@@ -105,7 +146,7 @@ describe('HTTP/1.1 drain', { concurrency: 4 }, () => {
     await Promise.all(Array.from({ length: 20 }, () => request(port, '/ms/0', { agent })));
     await sleep(300);
     // Waiting out the grace from the drain's start would take 250 ms; the margin absorbs a loaded machine.
-    const report = await drain.close({ idleGrace: 250 });
+    const report = await drain.close({ idleGrace: 250, idleKeepAlive: 'close' });
     assert.equal(report.connectionsAtStart, 20);
     assert.ok(report.durationMs < 200, `took ${report.durationMs} ms`);
     agent.destroy();
@@ -151,27 +192,191 @@ describe('HTTP/1.1 drain', { concurrency: 4 }, () => {
     await client.close();
   });
 
-  test('a connection that never sends a byte, or only part of a request, does not hold the drain', async () => {
+  test('a request pipelined after a response that closes the connection is not handed to the application (defect 8)', async () => {
+    // A client sends GET /slow; the drain starts; then GET /a1 and GET /a2 arrive on the same
+    // socket. /a1 is answered at once, with Connection: close committed before /a2 is read: Node.js
+    // would drop the socket after /a1, so /a2 must not run (the client may retry it safely).
+    const executed = [];
+    const server = http.createServer((req, res) => {
+      executed.push(req.url);
+      if (req.url === '/slow') setTimeout(() => res.end('slow'), 150);
+      else res.end(req.url.slice(1));
+    });
+    const drain = trackServer(server);
+    const port = await listen(server);
+    const socket = await connectRaw(port);
+    const replies = readResponses(socket);
+    const arrived = once(server, 'request');
+    socket.write('GET /slow HTTP/1.1\r\nHost: x\r\n\r\n');
+    await arrived;
+    const closing = drain.close();
+    socket.write('GET /a1 HTTP/1.1\r\nHost: x\r\n\r\nGET /a2 HTTP/1.1\r\nHost: x\r\n\r\n');
+    const { responses, rest, errors } = await replies;
+    const report = await closing;
+    assert.deepEqual(responses.map((r) => [r.status, r.connection, r.body]), [
+      [200, undefined, 'slow'],
+      [200, 'close', 'a1'],
+    ]);
+    assert.deepEqual([rest, errors], ['', []]);
+    // Every request the application saw was answered, and no other.
+    assert.deepEqual(executed, ['/slow', '/a1']);
+    assert.equal(report.requestsCompleted, 2);
+  });
+
+  test('a request pipelined behind one the application answered with its own Connection: close is not handed over either', async () => {
+    const executed = [];
+    const server = http.createServer((req, res) => {
+      executed.push(req.url);
+      // The application commits to closing: its head (written at once, queued behind /slow) says so.
+      if (req.url === '/bye') res.writeHead(200, { connection: 'close', 'content-length': 3 });
+      setTimeout(() => res.end(req.url.slice(1)), req.url === '/slow' ? 150 : 0);
+    });
+    const drain = trackServer(server);
+    const port = await listen(server);
+    const socket = await connectRaw(port);
+    const replies = readResponses(socket);
+    const arrived = once(server, 'request');
+    socket.write('GET /slow HTTP/1.1\r\nHost: x\r\n\r\n');
+    await arrived;
+    const closing = drain.close();
+    socket.write('GET /bye HTTP/1.1\r\nHost: x\r\n\r\nPOST /after HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi');
+    const { responses, errors } = await replies;
+    await closing;
+    assert.deepEqual(responses.map((r) => [r.status, r.connection, r.body]), [
+      [200, undefined, 'slow'],
+      [200, 'close', 'bye'],
+    ]);
+    assert.deepEqual(errors, []);
+    assert.deepEqual(executed, ['/slow', '/bye']);
+  });
+
+  test('the report names a request by its path only: no scheme, credentials, host, query or ;parameters (defect 9)', async () => {
+    const server = http.createServer(() => {}); // never answers: every request is cut at the timeout
+    const drain = trackServer(server);
+    const port = await listen(server);
+    const targets = [
+      'http://admin:hunter2@internal.example/reports/hang?token=abc',
+      '/hang;jsessionid=0123456789ABCDEF/deeper;v=2?x=1#frag',
+      '//user:pw@other.example/hang/x',
+      'HTTPS://admin:pw@[::1]:8443',
+    ];
+    const sockets = await Promise.all(targets.map(() => connectRaw(port)));
+    const arrived = waitForEvents(server, 'request', targets.length);
+    targets.forEach((target, index) => sockets[index].write(`GET ${target} HTTP/1.1\r\nHost: x\r\n\r\n`));
+    await arrived;
+    const ends = sockets.map((socket) => readResponses(socket));
+    const error = await drain.close({ timeout: 100 }).catch((rejection) => rejection);
+    assert.ok(error instanceof DrainTimeoutError, String(error));
+    assert.deepEqual(error.report.requestsCut.map((cut) => cut.route).sort(), ['/', '/hang/deeper', '/hang/x', '/reports/hang'].sort());
+    assert.doesNotMatch(error.message, /hunter2|admin|internal\.example|jsessionid|token|user|pw|other\.example|frag/);
+    await Promise.all(ends);
+  });
+
+  test('closeGracefully() while listen() is still resolving its address leaves no listener behind (defect 12)', async () => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1'); // a host makes Node.js bind on a later tick
+    assert.equal(server.listening, false);
+    const report = await closeGracefully(server);
+    assert.equal(report.outcome, 'drained');
+    await sleep(50);
+    assert.equal(server.listening, false);
+    assert.equal(server.address(), null);
+  });
+
+  test('trackServer() + close() while listen() is pending, and a listen() called during the drain: no listener behind (defect 12)', async () => {
+    const server = createServer();
+    const drain = trackServer(server);
+    server.listen(0, '127.0.0.1');
+    const report = await drain.close();
+    assert.equal(report.outcome, 'drained');
+    await sleep(50);
+    assert.equal(server.listening, false);
+
+    // A drain still running (a request in flight) when the application calls listen() again.
+    const other = createServer();
+    const otherDrain = trackServer(other);
+    const port = await listen(other);
+    const busy = request(port, '/ms/200', { agent: false });
+    await once(other, 'request');
+    const closing = otherDrain.close();
+    other.listen(0, '127.0.0.1');
+    await once(other, 'listening');
+    await sleep(20);
+    assert.equal(other.listening, false, 'closed again as soon as it listened');
+    assert.equal((await busy).status, 200);
+    await closing;
+  });
+
+  test('closeGracefully(fastify) while fastify.listen() waits for its plugins: the server is closed as soon as it binds (defect 12)', async () => {
+    const fastify = Fastify();
+    fastify.get('/', async () => 'late');
+    const listening = fastify.listen({ port: 0, host: '127.0.0.1' });
+    const report = await closeGracefully(fastify);
+    assert.equal(report.outcome, 'drained');
+    await listening.catch(() => {});
+    await sleep(20);
+    assert.equal(fastify.server.listening, false);
+  });
+
+  test('a connection that never sends a byte does not hold the drain: closed with a FIN once idle for idleGrace', async () => {
     const server = createServer();
     const drain = trackServer(server);
     const port = await listen(server);
-    const accepted = waitForEvents(server, 'connection', 2);
+    const accepted = waitForEvents(server, 'connection', 1);
     const silent = await connectRaw(port);
-    const partial = await connectRaw(port);
-    partial.write('GET / HTTP/1.1\r\nHost: x\r\n');
     await accepted;
-    const watched = [watchSocket(silent), watchSocket(partial)];
-    const ends = [once(silent, 'end'), once(partial, 'end')];
+    const watched = watchSocket(silent);
+    const ended = once(silent, 'end');
     const report = await drain.close({ timeout: 5000 });
     assert.equal(report.outcome, 'drained');
     assert.ok(report.durationMs < 1000, `took ${report.durationMs} ms`);
-    await Promise.all(ends); // a FIN, not a reset
+    await ended; // a FIN, not a reset
     silent.end();
-    partial.end();
-    assert.deepEqual(await Promise.all(watched), [
-      { errors: [], hadError: false },
-      { errors: [], hadError: false },
+    assert.deepEqual(await watched, { errors: [], hadError: false });
+  });
+
+  test('a request whose headers arrive in pieces is never closed for being idle: served with Connection: close once complete', async () => {
+    const server = createServer();
+    const drain = trackServer(server);
+    const port = await listen(server);
+    // One fresh connection, and one keep-alive connection that has carried a request: both start a request, slowly.
+    const fresh = await connectRaw(port);
+    const used = await connectRaw(port);
+    const replies = [readResponses(fresh), readResponses(used)];
+    used.write('GET /ms/0 HTTP/1.1\r\nHost: x\r\n\r\n');
+    await once(server, 'request');
+    await sleep(20);
+    fresh.write('GET /ms/0 HTTP/1.1\r\nHo');
+    used.write('GET /ms/1 HTTP/1.1\r\nHo');
+    await sleep(20);
+    const closing = drain.close({ idleGrace: 50, idleKeepAlive: 'close' });
+    await sleep(300); // six times idleGrace
+    fresh.write('st: x\r\n\r\n');
+    used.write('st: x\r\n\r\n');
+    const [first, second] = await Promise.all(replies);
+    assert.deepEqual(first.responses.map((r) => [r.status, r.connection, r.body]), [[200, 'close', 'ms 0']]);
+    assert.deepEqual(second.responses.map((r) => [r.status, r.connection, r.body]), [
+      [200, 'keep-alive', 'ms 0'],
+      [200, 'close', 'ms 1'],
     ]);
+    assert.deepEqual([first.errors, second.errors], [[], []]);
+    const report = await closing;
+    assert.deepEqual([report.outcome, report.requestsCompleted], ['drained', 2]);
+  });
+
+  test('a request still incomplete at the timeout is destroyed and reported', async () => {
+    const server = createServer();
+    const drain = trackServer(server);
+    const port = await listen(server);
+    const partial = await connectRaw(port);
+    const reply = readResponses(partial);
+    partial.write('GET /ms/0 HTTP/1.1\r\nHost: x\r\n');
+    await sleep(20);
+    const error = await drain.close({ timeout: 200 }).catch((rejection) => rejection);
+    assert.ok(error instanceof DrainTimeoutError, String(error));
+    assert.deepEqual([error.report.outcome, error.report.connectionsDestroyed, error.report.requestsCut], ['timed-out', 1, []]);
+    assert.match(error.message, /no request had reached the application; destroyed 1 connection$/);
+    assert.deepEqual((await reply).responses, []);
   });
 
   test('the timeout destroys a hanging request and names it (query string left out)', async () => {
@@ -265,8 +470,8 @@ describe('HTTP/1.1 drain', { concurrency: 4 }, () => {
     assert.equal(drain.state, 'delaying');
     const during = await request(port, '/ms/0', { agent });
     assert.deepEqual([during.status, during.connection], [200, 'keep-alive']);
+    agent.destroy();
     const report = await closing;
     assert.equal(report.delayMs, 200);
-    agent.destroy();
   });
 });

@@ -16,16 +16,21 @@ import net from 'node:net';
  *   fresh connection (as the kubelet does) and stop routing to one `lagMs`
  *   after it first fails;
  * - without them, call `removeAfter(port, lagMs)` yourself.
+ * - `idleTimeoutMs` ('http'): close a pooled upstream connection once idle
+ *   that long (or at the backend's `Keep-Alive: timeout` hint minus 1 s, if
+ *   shorter), as a proxy configured with an upstream idle timeout below the
+ *   backend's keep-alive timeout does; by default pooled connections stay
+ *   until the backend closes them.
  * Records every failure between router and backend (`upstreamErrors`);
  * `backends[i].served` counts responses ('http') or connections ('tcp').
  */
-export async function createRouter(ports, { mode = 'http', readinessPath, pollMs = 100, lagMs = 300, maxSockets = Infinity } = {}) {
+export async function createRouter(ports, { mode = 'http', readinessPath, pollMs = 100, lagMs = 300, maxSockets = Infinity, idleTimeoutMs } = {}) {
   const backends = ports.map((port) => ({
     port,
     routable: true,
     removal: undefined,
     served: 0,
-    agent: new http.Agent({ keepAlive: true, maxSockets }),
+    agent: new http.Agent({ keepAlive: true, maxSockets, ...(idleTimeoutMs === undefined ? {} : { timeout: idleTimeoutMs }) }),
   }));
   const upstreamErrors = [];
   let next = 0;
