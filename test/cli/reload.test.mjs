@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
-import { startLoad } from '../helpers/load.mjs';
+import { startLoad } from '../../bench/lib/load.mjs';
 import { getOnce, listeningOn, startCli, startNewConnections } from '../helpers/reload.mjs';
 import { recordProcesses, waitUntilGone } from '../helpers/proc.mjs';
 
