@@ -8,7 +8,7 @@ import { defaultExitDelay, remainingExitDelay, waitForDelay } from './exit-delay
 import type { Server as NetServer } from 'node:net';
 import { resolveServerTarget, underlyingServer } from './server-target.js';
 import { tellSupervisorDrained } from './supervisor-channel.js';
-import { debugLog, onExit, reportFailure } from '../index.js';
+import { addToExitReport, debugLog, onExit, reportFailure } from '../index.js';
 import type { ExitContext } from '../index.js';
 
 /**
@@ -129,12 +129,17 @@ export class TrackedServer implements ServerDrain {
     const delayMs = context.trigger.kind === 'signal' ? remainingExitDelay(delay, context.elapsed()) : 0;
     const timeout = (): number => Math.min(options.timeout ?? Infinity, exitDrainBudget(context.timeLeft()));
     this.closing = this.drain(delayMs, timeout, options, context.signal);
-    // A drain cut at its timeout is a cleanup failure, reported in one line
-    // naming the requests cut (status 0 becomes 1, a signal death stays one).
-    return this.closing.catch((error: unknown) => {
-      if (!(error instanceof DrainTimeoutError)) throw error;
-      reportFailure(`farewell: ${error.message}`);
-    });
+    // Each server's drain report goes into the exit report. A drain cut at its
+    // timeout is also a cleanup failure, reported in one line naming the
+    // requests cut (status 0 becomes 1, a signal death stays one).
+    return this.closing.then(
+      (report) => addToExitReport('farewell/http', report),
+      (error: unknown) => {
+        if (!(error instanceof DrainTimeoutError)) throw error;
+        addToExitReport('farewell/http', error.report);
+        reportFailure(`farewell: ${error.message}`);
+      },
+    );
   }
 
   /** Steps 2–7: the delay, then the drain; the timeout is computed when the delay is over. */

@@ -10,7 +10,7 @@ import { validateSignalName } from '../signals.js';
 import { DEFAULT_STOP_TIMEOUT_MS, optionalBoolean, optionalTimeout } from './stop-options.js';
 import { terminate } from './terminate.js';
 import type { Termination } from './terminate.js';
-import { onExit, reportFailure } from '../index.js';
+import { addToExitReport, onExit, reportFailure } from '../index.js';
 import type { ExitContext } from '../index.js';
 
 /**
@@ -147,6 +147,7 @@ async function stopOne(registration: Registration, timeout: number, signal: Abor
   } else if (target instanceof Worker) {
     const threadId = target.threadId;
     const result = await stopWorker(target, { timeout, signal });
+    addToExitReport('farewell/process', { target: `worker thread ${threadId}`, ...result });
     if (result.terminated) report(`worker thread ${threadId}`, timeout);
   } else {
     const result = await stopClusterWorker(target, { timeout, signal });
@@ -180,7 +181,9 @@ async function stopCluster(timeout: number, budget: (timeout: number) => number,
 }
 
 /** What a process tree's stop has to report: what had to be killed, and what may have been missed. */
+/** Into the exit report, and, if it had to be killed or left something running, a cleanup failure. */
 function reportTermination(what: string, timeout: number, result: Termination): void {
+  addToExitReport('farewell/process', { target: what, ...result });
   if (result.killed) report(what, timeout, result.killedPids, result.survivingPids);
   if (result.unattributedPids.length > 0) reportUnattributed(what, result.unattributedPids);
 }

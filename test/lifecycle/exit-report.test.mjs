@@ -69,6 +69,15 @@ for (const format of FORMATS) {
       ]);
     });
 
+    test("farewell/http's drain report and farewell/process's terminations are details of the exit report", async () => {
+      const result = await runScenario('report:siblings', { format, onEvent: signalOn('SIGTERM') });
+      assert.equal(result.signal, 'SIGTERM');
+      assert.deepEqual(JSON.parse(result.events.at(-1)), [
+        ['farewell/http', 'drained', 0],
+        ['farewell/process', 'child', false],
+      ]);
+    });
+
     test('FAREWELL_REPORT=path writes the report as JSON, errors with their message and stack', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'farewell-report-'));
       try {
