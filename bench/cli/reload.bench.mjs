@@ -12,12 +12,12 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fixed, median } from '../lib/stats.mjs';
 import { printSection } from '../lib/table.mjs';
+import { freePort } from '../lib/free-port.mjs';
 
 const RELOADS = Number(process.env.BENCH_RELOADS ?? 20);
 const CLI = fileURLToPath(new URL('../../dist/cjs/cli/main.js', import.meta.url));
@@ -27,14 +27,6 @@ const PM2 = fileURLToPath(new URL('../../node_modules/pm2/bin/pm2', import.meta.
 const SLOW_MS = 100;
 const REQUEST_TIMEOUT_MS = 5000;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function freePort() {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** The load: every request recorded as { start, end, handlerMs, outcome, pid }. */
 function startLoad(port) {

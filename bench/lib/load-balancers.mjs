@@ -9,12 +9,15 @@
 // and bench/http/load-balancers.bench.mjs; the configs are the ones shown in
 // docs/load-balancers.md.
 import { spawn } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { startServer } from '../http/lib.mjs';
 import { startLoad } from './load.mjs';
+import { findProgram } from './find-program.mjs';
+import { freePort } from './free-port.mjs';
+import { randomFrom } from './seeded-random.mjs';
 
 /**
  * HAProxy's health check, scaled down from a production inter 2s fall 3 so
@@ -32,32 +35,6 @@ export const HAPROXY_DELAY_MS = 550;
  * round in 10 (docs/load-balancers.md).
  */
 export const NGINX_KEEPALIVE = 64;
-
-/** The path of an installed program (haproxy and nginx live in /usr/sbin), or undefined. */
-export function findProgram(name) {
-  for (const dir of [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/local/sbin']) {
-    if (dir === '') continue;
-    try {
-      accessSync(join(dir, name), constants.X_OK);
-      return join(dir, name);
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
-
-/** A TCP port free right now on 127.0.0.1. */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The nginx configuration tested: an upstream keep-alive pool, default proxy_next_upstream. */
 export function nginxConfig({ dir, port, backends, keepalive = NGINX_KEEPALIVE }) {
@@ -187,18 +164,6 @@ function haproxyStats(dir) {
   });
 }
 
-/** A deterministic generator of numbers in [0, 1) (mulberry32), so a seed replays a run's random moments. */
-export function randomFrom(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Runs a rolling stop: `rounds` times, SIGTERM to one of the two instances
  * (alternately) at a random moment after both have served, then a new
@@ -300,3 +265,5 @@ async function waitUntil(condition, limitMs, what) {
 }
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export { findProgram, freePort, randomFrom };

@@ -4,12 +4,12 @@
 // a reload. The heavy measurement (20 reloads against pm2) is bench/cli/reload.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
 import { startLoad } from '../../bench/lib/load.mjs';
 import { getOnce, listeningOn, startCli, startNewConnections } from '../helpers/reload.mjs';
 import { recordProcesses, waitUntilGone } from '../helpers/proc.mjs';
+import { freePort } from '../../bench/lib/free-port.mjs';
 
 const RELOAD_LINE = /^farewell: reload (\d+): generation (\d+) \(pid \d+\) ready after \d+ ms; generation (\d+) \(pid \d+\) drained in \d+ ms, (\d+) requests? completed during the drain$/;
 
@@ -137,15 +137,6 @@ describe('reload', { concurrency: 2, skip: process.platform === 'win32' && 'no f
     assert.deepEqual(result.lines.filter((line) => / got /.test(line)), ['g1 got SIGINT', 'g2 got SIGINT']);
   });
 });
-
-/** A port free right now (a --ready-url needs the number before the CLI starts). */
-async function freePort() {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('examples/http/reload.mjs', () => {
   test('under farewell --listen: serves, reloads to a new pid, and stops on SIGTERM', async () => {

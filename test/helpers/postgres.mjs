@@ -6,26 +6,14 @@
 // findProgram(): /usr/lib/postgresql/<15–17>/bin is searched, not only PATH.
 import { execFile, spawn } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { findProgram } from './system-programs.mjs';
+import { freePort } from '../../bench/lib/free-port.mjs';
 
 const run = promisify(execFile);
 const NOBODY = 65534;
-
-/** A port free right now on 127.0.0.1 (the server needs a number in its command line). */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The command line that runs `program` as an unprivileged user when we are root. */
 function unprivileged(program, args) {

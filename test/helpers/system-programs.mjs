@@ -2,24 +2,8 @@
 // redis-server, PostgreSQL) skip when it is missing on a developer's machine,
 // saying why. In CI (.ci/run sets FAREWELL_CI=1 and installs them) a missing
 // program is a failure: those tests must run there.
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { findProgram } from '../../bench/lib/find-program.mjs';
 
-const SEARCH_PATH = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/lib/postgresql/15/bin', '/usr/lib/postgresql/16/bin', '/usr/lib/postgresql/17/bin'];
-
-/** The absolute path of an executable named `name`, or undefined. */
-export function findProgram(name) {
-  for (const dir of SEARCH_PATH) {
-    if (dir === '') continue;
-    try {
-      accessSync(join(dir, name), constants.X_OK);
-      return join(dir, name);
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
 
 /**
  * For node:test's `skip` option: false when every program is found, else the
@@ -34,3 +18,5 @@ export function skipUnlessInstalled(programs) {
   process.stderr.write(`skipping: ${reason}\n`);
   return reason;
 }
+
+export { findProgram };

@@ -13,6 +13,7 @@ import { Queue } from 'bullmq';
 import { startRedis } from '../helpers/redis.mjs';
 import { spawnProcess } from '../helpers/spawn-process.mjs';
 import { skipUnlessInstalled } from '../helpers/system-programs.mjs';
+import { randomFrom as random } from '../../bench/lib/seeded-random.mjs';
 
 const EXAMPLE = fileURLToPath(new URL('../../examples/stacks/bullmq-worker.mjs', import.meta.url));
 /** SIGTERM rounds; CI default 20 (about 0.5 s each). */
@@ -20,17 +21,6 @@ const ROUNDS = Number(process.env.FAREWELL_BULLMQ_ROUNDS ?? 20);
 const JOBS = 3000;
 const SEED = Number(process.env.FAREWELL_BULLMQ_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const LATEST_MS = 200;
-
-function random(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 const skip = skipUnlessInstalled({ 'redis-server': 'redis-server' });
 

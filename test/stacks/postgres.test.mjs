@@ -15,6 +15,7 @@ import pg from 'pg';
 import { startPostgres } from '../helpers/postgres.mjs';
 import { spawnProcess } from '../helpers/spawn-process.mjs';
 import { skipUnlessInstalled } from '../helpers/system-programs.mjs';
+import { randomFrom as random } from '../../bench/lib/seeded-random.mjs';
 
 const EXAMPLE = fileURLToPath(new URL('../../examples/stacks/pg-job-worker.mjs', import.meta.url));
 /** SIGTERM rounds; CI default 50 (about 0.4 s each). */
@@ -25,18 +26,6 @@ const JOBS = 4000;
 const SEED = Number(process.env.FAREWELL_PG_SEED ?? Math.floor(Math.random() * 2 ** 31));
 /** The latest moment of a stop after the worker is ready, in ms. */
 const LATEST_MS = 200;
-
-/** mulberry32: a small seeded generator, so that a failing run can be replayed. */
-function random(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 const skip = skipUnlessInstalled({ initdb: 'postgresql', postgres: 'postgresql', pg_isready: 'postgresql-client', setpriv: 'util-linux' });
 
