@@ -1,5 +1,6 @@
-// A heavy suite (a minute or more of wall time, the same result on every
-// Node.js version: real load balancers in front of real processes) runs once
+// A heavy suite (tens of seconds of wall time, the same result on every
+// Node.js version: real load balancers in front of real processes, the
+// PostgreSQL and Redis workers stopped at random moments) runs once
 // per CI run: .ci/run sets FAREWELL_HEAVY_TESTS=1 for the first Node.js
 // version only. Outside CI it always runs.
 

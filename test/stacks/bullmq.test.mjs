@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { Queue } from 'bullmq';
 import { startRedis } from '../helpers/redis.mjs';
 import { spawnProcess } from '../helpers/spawn-process.mjs';
+import { skipUnlessHeavyRun } from '../helpers/heavy-tests.mjs';
 import { skipUnlessInstalled } from '../helpers/system-programs.mjs';
 import { randomFrom as random } from '../../bench/lib/seeded-random.mjs';
 
@@ -22,7 +23,7 @@ const JOBS = 3000;
 const SEED = Number(process.env.FAREWELL_BULLMQ_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const LATEST_MS = 200;
 
-const skip = skipUnlessInstalled({ 'redis-server': 'redis-server' });
+const skip = skipUnlessHeavyRun('the BullMQ worker') || skipUnlessInstalled({ 'redis-server': 'redis-server' });
 
 describe('BullMQ worker (Redis)', { skip }, () => {
   let redis;

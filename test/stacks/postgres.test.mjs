@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { startPostgres } from '../helpers/postgres.mjs';
 import { spawnProcess } from '../helpers/spawn-process.mjs';
+import { skipUnlessHeavyRun } from '../helpers/heavy-tests.mjs';
 import { skipUnlessInstalled } from '../helpers/system-programs.mjs';
 import { randomFrom as random } from '../../bench/lib/seeded-random.mjs';
 
@@ -27,7 +28,7 @@ const SEED = Number(process.env.FAREWELL_PG_SEED ?? Math.floor(Math.random() * 2
 /** The latest moment of a stop after the worker is ready, in ms. */
 const LATEST_MS = 200;
 
-const skip = skipUnlessInstalled({ initdb: 'postgresql', postgres: 'postgresql', pg_isready: 'postgresql-client', setpriv: 'util-linux' });
+const skip = skipUnlessHeavyRun('the PostgreSQL job worker') || skipUnlessInstalled({ initdb: 'postgresql', postgres: 'postgresql', pg_isready: 'postgresql-client', setpriv: 'util-linux' });
 
 describe('PostgreSQL job worker (pg, FOR UPDATE SKIP LOCKED)', { skip, concurrency: 1 }, () => {
   let server;
