@@ -131,5 +131,16 @@ export function reportKilled(what: string, reason: NodeJS.Signals, timeout: numb
  */
 export function dieBySignal(signal: NodeJS.Signals): never {
   reraiseSignal(nodeProcess(), signal);
+  if (process.versions.deno !== undefined && process.platform !== 'win32') waitForAsynchronousDelivery();
   process.exit(signalExitStatus(signal));
+}
+
+/**
+ * Node delivers a signal sent to itself before kill() returns. Deno delivers
+ * it from its signal thread a moment later, which the process.exit() fallback
+ * would win (docs/runtimes.md): give that thread up to a second, blocking
+ * this one, before falling back as for PID 1.
+ */
+function waitForAsynchronousDelivery(): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
 }
