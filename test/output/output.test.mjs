@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
 import { FORMATS, runScenario } from '../helpers/run-scenario.mjs';
+import { RUNTIME, assertDiedBy } from '../helpers/runtime.mjs';
 
 const TEN_MIB = 10 * 1024 * 1024;
 
@@ -16,12 +17,19 @@ for (const format of FORMATS) {
       assert.ok(result.stdout.every((byte) => byte === 0x78), 'every byte is the one written');
     });
 
-    test('a closed stdout pipe ends the program gracefully, as by SIGPIPE, with no error output', async () => {
+    test('10 MiB into a stderr pipe whose reader waits 500 ms, then exit(0): every byte arrives', async () => {
+      const result = await runScenario('output:bigOutput', { format, args: ['10', 'exit', 'stderr'], readStderrAfterMs: 500 });
+      assert.equal(result.code, 0);
+      assert.equal(result.stderr.length, TEN_MIB);
+      assert.match(result.stderr, /^x+$/, 'every byte is the one written');
+    });
+
+    test('a closed stdout pipe ends the program gracefully, as by SIGPIPE, with no error output', async (t) => {
       const result = await runScenario('output:brokenPipe', {
         format,
         onSpawn: (child) => child.stdout.once('data', () => child.stdout.destroy()),
       });
-      assert.equal(result.signal, 'SIGPIPE');
+      assertDiedBy(t, result, 'SIGPIPE');
       assert.deepEqual(result.events, ['hook broken-pipe 141']);
       assert.equal(result.stderr, '');
     });
@@ -54,7 +62,9 @@ for (const format of FORMATS) {
 describe('node app | head -1', () => {
   const runner = fileURLToPath(new URL('../fixtures/run.mjs', import.meta.url));
   test('prints one line; node ends as by SIGPIPE (141) after its hooks, without an EPIPE crash', () => {
-    const script = `"${process.execPath}" "${runner}" output:brokenPipe 3>&2 | head -1; echo "node status \${PIPESTATUS[0]}" >&2`;
+    // Events through a real pipe (cat), which Deno can open as /dev/fd/3; cat is waited for before the status line.
+    const program = `${RUNTIME.command.map((word) => `"${word}"`).join(' ')} "${runner}" output:brokenPipe`;
+    const script = `${program} 3> >(cat >&2) | head -1; status=\${PIPESTATUS[0]}; wait $!; echo "node status $status" >&2`;
     const result = spawnSync('bash', ['-c', script], { encoding: 'utf8', timeout: 20_000 });
     assert.equal(result.stdout, 'line 1\n');
     assert.equal(result.stderr, 'hook broken-pipe 141\nnode status 141\n');
