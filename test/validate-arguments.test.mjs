@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { FORMATS, runScenario, signalOn } from './helpers/run-scenario.mjs';
+import { assertDiedBy } from './helpers/runtime.mjs';
 
 for (const format of FORMATS) {
   describe(`options from own properties [${format}]`, { concurrency: 2 }, () => {
@@ -21,7 +22,7 @@ for (const format of FORMATS) {
       // LIFO: b, a (its 100 ms are within the real 10 s deadline, not 30 ms), the
       // server's drain, then the child is asked to stop with SIGTERM (not SIGKILL).
       assert.deepEqual(result.events, ['child ready', 'ready', 'hook b', 'hook a', 'child got SIGTERM']);
-      assert.equal(result.signal, 'SIGTERM');
+      assertDiedBy(t, result, 'SIGTERM');
     });
 
     test("a cluster worker with exitWithParent() and Object.prototype.act = 'disconnect' does not take Node's replies for a disconnect", async () => {

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { FORMATS, runScenario } from '../helpers/run-scenario.mjs';
+import { DIFFERENCES, knownDifference } from '../helpers/runtime.mjs';
 
 for (const format of FORMATS) {
   describe(`natural end and process.exit() [${format}]`, { concurrency: 4 }, () => {
