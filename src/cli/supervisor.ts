@@ -130,8 +130,12 @@ export function reportKilled(what: string, reason: NodeJS.Signals, timeout: numb
  * Windows has no real signals), exits with 128 + n.
  */
 export function dieBySignal(signal: NodeJS.Signals): never {
-  reraiseSignal(nodeProcess(), signal);
-  if (process.versions.deno !== undefined && process.platform !== 'win32') waitForAsynchronousDelivery();
+  // PID 1 ignores a signal it has no handler for: re-raising cannot end it,
+  // and crashes Deno with SIGSEGV (docs/runtimes.md).
+  if (process.pid !== 1) {
+    reraiseSignal(nodeProcess(), signal);
+    if (process.versions.deno !== undefined && process.platform !== 'win32') waitForAsynchronousDelivery();
+  }
   process.exit(signalExitStatus(signal));
 }
 

@@ -4,13 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { CLI, REPORTER, runCli } from '../helpers/run-cli.mjs';
-import { RUNTIME, knownDifference } from '../helpers/runtime.mjs';
-
-/** Deno as PID 1 (a container without --init): re-raising a signal it had listened to crashes it. */
-const DENO_PID1 = {
-  reason: 'as PID 1, Deno crashes with SIGSEGV when it re-raises a signal it listened to, instead of exiting with 128 + n (run it under docker run --init or tini)',
-  failure: /died by SIGSEGV/,
-};
+import { RUNTIME } from '../helpers/runtime.mjs';
 
 const quote = (word) => `'${word.replaceAll("'", "'\\''")}'`;
 const hasScript = spawnSync('script', ['--version']).status === 0;
