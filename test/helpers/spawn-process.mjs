@@ -1,6 +1,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, constants, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { Socket } from 'node:net';
+import { finished } from 'node:stream/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RUNTIME } from './runtime.mjs';
@@ -14,6 +15,39 @@ function splitLines(stream, onLine) {
       onLine(pending.slice(0, newline).replace(/\r$/, ''));
     }
   });
+}
+
+/**
+ * Reads `stream` into `onData` from now, or from `delayMs` on (a slow reader:
+ * until then the writer's pipe fills). `readRest()` starts reading at once,
+ * for a process that ended before the delay, and resolves when all is read.
+ * Meanwhile a 'readable' listener that reads nothing keeps Node from
+ * discarding the output of a child that exits first (it resumes stdio
+ * streams nobody listens to); the stream buffers one highWaterMark at most.
+ */
+function readLater(stream, delayMs, onData) {
+  // A stdio entry given as a file descriptor has no stream here.
+  if (stream === null) return { readRest: () => Promise.resolve() };
+  let reading = false;
+  const hold = () => {};
+  const start = () => {
+    if (reading) return;
+    reading = true;
+    clearTimeout(timer);
+    stream.off('readable', hold);
+    stream.on('data', onData);
+    // A 'readable' listener left the stream paused: 'data' alone would not resume it.
+    stream.resume();
+  };
+  if (delayMs > 0) stream.on('readable', hold);
+  const timer = delayMs > 0 ? setTimeout(start, delayMs) : undefined;
+  if (delayMs <= 0) start();
+  return {
+    readRest() {
+      start();
+      return finished(stream).catch(() => {});
+    },
+  };
 }
 
 /**
@@ -67,9 +101,7 @@ export function spawnProcess(command, args, { env, cwd, stdin, stdio = [], detac
   const events = [];
   let stderr = '';
   // Until something listens, the parent does not read: the child's pipe fills.
-  const readStdout = () => child.stdout?.on('data', (chunk) => stdout.push(chunk));
-  if (readStdoutAfterMs > 0) setTimeout(readStdout, readStdoutAfterMs);
-  else readStdout();
+  const stdoutReader = readLater(child.stdout, readStdoutAfterMs, (chunk) => stdout.push(chunk));
   if (splitStdout || onLine !== undefined) {
     splitLines(child.stdout, (line) => {
       lines.push(line);
@@ -80,9 +112,7 @@ export function spawnProcess(command, args, { env, cwd, stdin, stdio = [], detac
     events.push(event);
     onEvent?.(event, child);
   });
-  const readStderr = () => child.stderr.on('data', (chunk) => (stderr += chunk));
-  if (readStderrAfterMs > 0) setTimeout(readStderr, readStderrAfterMs);
-  else readStderr();
+  const stderrReader = readLater(child.stderr, readStderrAfterMs, (chunk) => (stderr += chunk));
   if (stdin !== undefined) child.stdin.end(stdin);
   onSpawn?.(child);
   const done = new Promise((resolve, reject) => {
@@ -102,7 +132,8 @@ export function spawnProcess(command, args, { env, cwd, stdin, stdio = [], detac
     child.on('error', reject);
     child.on('close', async (code, signal) => {
       const ms = performance.now() - started;
-      await eventsEnded;
+      // A program that ended before a slow reader started left its output in the pipe.
+      await Promise.all([eventsEnded, stdoutReader.readRest(), stderrReader.readRest()]);
       clearTimeout(guard);
       resolve({ code, signal, stdout: Buffer.concat(stdout), stderr, lines, events, ms });
     });

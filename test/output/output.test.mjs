@@ -1,5 +1,10 @@
 // stdout/stderr delivery at exit and broken pipes, in real processes.
+//
+// The property test prints its seed. To replay a failing one (under Bun or
+// Deno, set FAREWELL_TEST_RUNTIME as well):
+//   FAREWELL_FC_SEED=<seed> node --test --test-name-pattern='any amount' test/output/output.test.mjs
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
@@ -58,6 +63,34 @@ for (const format of FORMATS) {
     });
   });
 }
+
+test('any amount, written in any chunk size to stdout or stderr, arrives in full through a slow pipe, whichever way the program ends', async (t) => {
+  const seed = Number(process.env.FAREWELL_FC_SEED ?? Date.now() % 2 ** 31);
+  t.diagnostic(`fast-check seed ${seed}`);
+  await fc.assert(
+    fc.asyncProperty(
+      fc.record({
+        bytes: fc.integer({ min: 0, max: 6 * 1024 * 1024 }),
+        chunk: fc.integer({ min: 512, max: 256 * 1024 }),
+        stream: fc.constantFrom('stdout', 'stderr'),
+        ending: fc.constantFrom('exit', 'hook', 'signal'),
+        format: fc.constantFrom(...FORMATS),
+      }),
+      async ({ bytes, chunk, stream, ending, format }) => {
+        const slowReader = stream === 'stdout' ? { readStdoutAfterMs: 300 } : { readStderrAfterMs: 300 };
+        const result = await runScenario('output:randomOutput', {
+          format,
+          args: [String(bytes), String(chunk), stream, ending],
+          onEvent: (event, child) => ending === 'signal' && event === 'ready' && child.kill('SIGTERM'),
+          ...slowReader,
+        });
+        const received = stream === 'stdout' ? result.stdout.length : Buffer.byteLength(result.stderr);
+        assert.equal(received, bytes, `${bytes} bytes in ${chunk}-byte writes to ${stream}, ending by ${ending} (${format}): ${received} arrived`);
+      },
+    ),
+    { seed, numRuns: 8 },
+  );
+});
 
 describe('node app | head -1', () => {
   const runner = fileURLToPath(new URL('../fixtures/run.mjs', import.meta.url));
