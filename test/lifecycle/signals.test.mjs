@@ -1,6 +1,9 @@
 // Signals in real processes: cleanup, then death by the same signal.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
 import { FORMATS, runScenario, signalOn } from '../helpers/run-scenario.mjs';
@@ -10,6 +13,8 @@ import { RUNTIME, assertDiedBy, knownDifference } from '../helpers/runtime.mjs';
 const DENO_PID1 = {
   reason: 'as PID 1, Deno crashes with SIGSEGV when it re-raises a signal it listened to, instead of exiting with 128 + n (run it under docker run --init or tini)',
   failure: /SIGSEGV/,
+  // Most runs; under load it sometimes exits with 143 as Node does.
+  intermittent: true,
 };
 
 for (const format of FORMATS) {
@@ -92,7 +97,7 @@ for (const format of FORMATS) {
     });
 
     for (const [first, second, gap] of [['SIGTERM', 'SIGTERM', 10], ['SIGINT', 'SIGINT', 1], ['SIGTERM', 'SIGINT', 15]]) {
-      test(`${first} then ${second} ${gap} ms later (a relaying supervisor): one request to stop, the hooks complete`, async () => {
+      test(`${first} then ${second} ${gap} ms later (a relaying supervisor): one request to stop, the hooks complete`, async (t) => {
         const result = await runScenario('signals:repeatedSignal', {
           format,
           onEvent: (event, child) => {
@@ -103,7 +108,7 @@ for (const format of FORMATS) {
         });
         assert.equal(result.stderr, '');
         assert.deepEqual(result.events, ['ready', 'hook started', 'hook done']);
-        assert.equal(result.signal, first);
+        assertDiedBy(t, result, first);
       });
     }
 
@@ -128,12 +133,20 @@ const canUnsharePid = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', '
 
 describe('as PID 1 (in a PID namespace)', () => {
   test('a re-raised signal the kernel ignores ends with 128 + n, no hang', { skip: !canUnsharePid && 'unshare --pid is not permitted here' }, knownDifference({ deno: DENO_PID1 }, () => {
-    const result = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', ...RUNTIME.command, runner, 'signals:selfSignal', 'SIGTERM'], {
-      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
-      timeout: 20_000,
-    });
-    assert.equal(result.signal, null);
-    assert.equal(result.status, 143);
-    assert.equal(result.output[3].toString(), 'hook\n');
+    // Events in a file: a runtime that cannot use an inherited socket (Deno) opens it as /dev/fd/3.
+    const dir = mkdtempSync(join(tmpdir(), 'farewell-pid1-'));
+    const eventsFd = openSync(join(dir, 'events'), 'w+');
+    try {
+      const result = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', ...RUNTIME.command, runner, 'signals:selfSignal', 'SIGTERM'], {
+        stdio: ['ignore', 'pipe', 'pipe', eventsFd],
+        timeout: 20_000,
+      });
+      assert.equal(result.signal, null);
+      assert.equal(result.status, 143);
+      assert.equal(readFileSync(join(dir, 'events'), 'utf8'), 'hook\n');
+    } finally {
+      closeSync(eventsFd);
+      rmSync(dir, { recursive: true, force: true });
+    }
   }));
 });
