@@ -15,7 +15,7 @@ for (const format of FORMATS) {
       assert.equal(result.code, 0);
     });
 
-    test('with every option name on Object.prototype, hooks, a drain and a child stop exactly as without', async () => {
+    test('with every option name on Object.prototype, hooks, a drain and a child stop exactly as without', async (t) => {
       // A session of its own: the child's stop looks for re-parented processes in it, and other tests' must not be there.
       const result = await runScenario('options:pollutedPrototype', { format, onEvent: signalOn('SIGTERM'), detached: true });
       assert.equal(result.stderr, '');

@@ -71,9 +71,9 @@ describe('examples/http', { concurrency: 4 }, () => {
     assert.equal(stderr, '');
   });
 
-  test('sse.mjs: the client gets the response head at once, and the stream ends with "event: bye" at SIGTERM', async () => {
+  test('sse.mjs: the client gets the response head at once, and the stream ends with "event: bye" at SIGTERM', async (t) => {
     let stream;
-    const { signal, stderr } = await runExample('sse.mjs', (port) =>
+    const { code, signal, stderr } = await runExample('sse.mjs', (port) =>
       new Promise((resolve, reject) => {
         const req = http.get({ host: '127.0.0.1', port, path: '/', agent: false }, (res) => {
           let body = '';
@@ -87,11 +87,11 @@ describe('examples/http', { concurrency: 4 }, () => {
       }),
     );
     assert.deepEqual(await stream, { status: 200, type: 'text/event-stream', body: 'event: bye\ndata: the server is shutting down\n\n' });
-    assert.equal(signal, 'SIGTERM');
+    assertDiedBy(t, { code, signal }, 'SIGTERM');
     assert.equal(stderr, '');
   });
 
-  test('websocket.mjs: a client receives 1001 at SIGTERM', async () => {
+  test('websocket.mjs: a client receives 1001 at SIGTERM', async (t) => {
     let closed;
     const { code, signal, stderr } = await runExample('websocket.mjs', async (port) => {
       const client = new WebSocket(`ws://127.0.0.1:${port}/`);

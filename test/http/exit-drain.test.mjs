@@ -9,6 +9,25 @@ import { FORMATS, runScenario } from '../helpers/run-scenario.mjs';
 import { connectRaw, h2connect, h2request, request, sleep, watchSocket } from '../helpers/http-clients.mjs';
 import { assertDiedBy, knownDifference } from '../helpers/runtime.mjs';
 
+/** Bun: server.close() closes idle keep-alive connections itself, at once (docs/runtimes.md). */
+const BUN_IDLE_CLOSE = {
+  reason: "Bun's server.close() closes idle keep-alive connections at once, by itself, instead of leaving them to their client",
+  failure: /^Expected values to be strictly equal:\n\n0 !== 1/,
+};
+
+/** The pending listen of defect 12 relies on Node's DNS lookup in libuv's threadpool (held by UV_THREADPOOL_SIZE=1). */
+const PENDING_LISTEN = {
+  bun: {
+    reason: "Bun binds at listen() at once, without a lookup in libuv's threadpool to hold it pending (and in CommonJS the scenario's exit() is an unhandled rejection): the server is drained as any listening server",
+    failure: /listening at exit: true|SystemExit: Exiting with status 0/,
+  },
+  deno: {
+    reason: "Deno resolves the address without libuv's threadpool, so the listen may complete before the exit starts its drain: the server is then drained as any listening server",
+    failure: /\+ {3}'listening',/,
+    intermittent: true,
+  },
+};
+
 /**
  * Runs an http scenario; `drive({ port, ports, child, events, waitFor })` runs
  * once it is ready. Resolves { result, driven, signalledAt } (the child's exit,
@@ -52,7 +71,7 @@ const options = (value) => JSON.stringify(value);
 
 for (const format of FORMATS) {
   describe(`drainOnExit() in a process [${format}]`, { concurrency: 4 }, () => {
-    test('SIGTERM: in-flight requests finish with Connection: close; idle keep-alive sockets are left to the client, and the process exits as it closes them', async (t) => {
+    test('SIGTERM: in-flight requests finish with Connection: close; idle keep-alive sockets are left to the client, and the process exits as it closes them', knownDifference({ bun: BUN_IDLE_CLOSE }, async (t) => {
       let closedAt;
       const { result, driven, msAfterSignal } = await withScenario('http:server', { format }, async ({ port, terminate, waitFor }) => {
         const agent = new http.Agent({ keepAlive: true });
@@ -81,9 +100,9 @@ for (const format of FORMATS) {
       assert.deepEqual(result.events.slice(-3), ['served /ms/350', 'served /ms/400', 'database closed']);
       assert.ok(msAfterSignal > 600 && msAfterSignal < 3000, `exited ${msAfterSignal} ms after SIGTERM`);
       assert.ok(performance.now() - closedAt < 1500, 'exited right after the client closed its sockets');
-    });
+    }));
 
-    test("idleKeepAlive: 'close': idle keep-alive sockets close with a FIN after idleGrace, and the process exits after the last response", async () => {
+    test("idleKeepAlive: 'close': idle keep-alive sockets close with a FIN after idleGrace, and the process exits after the last response", async (t) => {
       const { result, driven, msAfterSignal } = await withScenario('http:server', { format, args: [options({ idleKeepAlive: 'close' })] }, async ({ port, terminate, waitFor }) => {
         const agent = new http.Agent({ keepAlive: true });
         const idle = [];
@@ -103,14 +122,14 @@ for (const format of FORMATS) {
       assert.ok(msAfterSignal > 300 && msAfterSignal < 2000, `exited ${msAfterSignal} ms after SIGTERM`);
     });
 
-    test('the exit starts before listen() has bound: the drain cancels the pending listen (defect 12)', async () => {
+    test('the exit starts before listen() has bound: the drain cancels the pending listen (defect 12)', knownDifference(PENDING_LISTEN, async () => {
       const result = await runScenario('http:pendingListen', { format, env: { UV_THREADPOOL_SIZE: '1' } });
       assert.equal(result.stderr, '');
       assert.equal(result.code, 0);
       assert.deepEqual(result.events, ['listening at exit: false', 'threadpool free', 'listening after the drain: false']);
-    });
+    }));
 
-    test('readiness answers 503 from the moment of SIGTERM, liveness 200, and a request during the delay is served normally', async () => {
+    test('readiness answers 503 from the moment of SIGTERM, liveness 200, and a request during the delay is served normally', async (t) => {
       const { result, driven, msAfterSignal } = await withScenario('http:server', { format, args: [options({ delay: 600 })] }, async ({ port, terminate, waitFor }) => {
         const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
         const before = await request(port, '/ready', { agent });

@@ -1,6 +1,7 @@
-// An idle keep-alive connection is closed by the drain once idle for
-// idleGrace, not by the server's close() at the start of the drain: in a real
-// process, so that it holds (or is marked) on every runtime the subset runs.
+// Idle keep-alive connections at exit, in a real process, so that the
+// behaviour holds (or is marked) on every runtime the subset runs: by default
+// the drain leaves them to their client; with idleKeepAlive: 'close' it closes
+// them once idle for idleGrace; never does the server's close() close them.
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { once } from 'node:events';
@@ -8,48 +9,76 @@ import { describe, test } from 'node:test';
 import { FORMATS, runScenario } from '../helpers/run-scenario.mjs';
 import { assertDiedBy, knownDifference } from '../helpers/runtime.mjs';
 
-const IDLE_GRACE_MS = 1000;
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const BUN_IDLE_CLOSE = {
   reason:
-    "Bun's server.close() closes idle keep-alive connections at once, by itself (not through closeIdleConnections(), which the drain holds back): idleGrace has no effect, and a request racing that FIN sees ECONNRESET",
-  failure: /^the idle connection closed \d+ ms after its response/,
+    "Bun's server.close() closes idle keep-alive connections at once, by itself (not through closeIdleConnections(), which the drain holds back): idleKeepAlive and idleGrace have no effect on them, and a request racing that FIN sees ECONNRESET",
+  failure: /^the idle connection closed \d+ ms after/,
 };
 
+/**
+ * Starts the http:server scenario with `options`, makes one keep-alive
+ * request, and sends SIGTERM once the connection is idle. Resolves the
+ * socket's fate: { closedAfterResponse (ms), closedAfterSignal (ms), errors,
+ * hadError, result }; `whileOpen(socket)` runs after SIGTERM, while it is open.
+ */
+async function idleConnectionAtExit(format, options, whileOpen = async () => {}) {
+  let portFound;
+  const listening = new Promise((resolve) => (portFound = resolve));
+  let child;
+  const running = runScenario('http:server', {
+    format,
+    args: [JSON.stringify(options)],
+    onSpawn: (spawned) => (child = spawned),
+    onEvent: (line) => line.startsWith('port ') && portFound(Number(line.slice(5))),
+  });
+  const agent = new http.Agent({ keepAlive: true });
+  const request = http.get({ host: '127.0.0.1', port: await listening, path: '/ms/0', agent });
+  const [socket] = await once(request, 'socket');
+  const errors = [];
+  socket.on('error', (error) => errors.push(error.code));
+  let closedAt;
+  const closed = once(socket, 'close').then(([hadError]) => {
+    closedAt = performance.now();
+    return hadError;
+  });
+  const [response] = await once(request, 'response');
+  response.resume();
+  await once(response, 'end');
+  const respondedAt = performance.now();
+  child.kill('SIGTERM');
+  const signalledAt = performance.now();
+  await whileOpen(socket, () => closedAt);
+  const hadError = await closed;
+  agent.destroy();
+  const result = await running;
+  return { closedAfterResponse: closedAt - respondedAt, closedAfterSignal: closedAt - signalledAt, errors, hadError, result };
+}
+
 for (const format of FORMATS) {
-  describe(`idle keep-alive connections at exit [${format}]`, () => {
+  describe(`idle keep-alive connections at exit [${format}]`, { concurrency: 2 }, () => {
     test(
-      `SIGTERM: a connection idle since its response closes ${IDLE_GRACE_MS} ms after that response, with a FIN`,
+      "by default an idle keep-alive connection is left to its client: still open 500 ms after SIGTERM, the process ends once the client closes it",
       knownDifference({ bun: BUN_IDLE_CLOSE }, async (t) => {
-        let port;
-        const listening = new Promise((resolve) => {
-          port = resolve;
+        const fate = await idleConnectionAtExit(format, {}, async (socket, closedAt) => {
+          await sleep(500);
+          if (closedAt() === undefined) socket.end();
         });
-        let child;
-        const running = runScenario('http:server', {
-          format,
-          args: [JSON.stringify({ idleGrace: IDLE_GRACE_MS })],
-          onSpawn: (spawned) => (child = spawned),
-          onEvent: (line) => line.startsWith('port ') && port(Number(line.slice(5))),
-        });
-        const agent = new http.Agent({ keepAlive: true });
-        const request = http.get({ host: '127.0.0.1', port: await listening, path: '/ms/0', agent });
-        const [socket] = await once(request, 'socket');
-        const errors = [];
-        socket.on('error', (error) => errors.push(error.code));
-        const [response] = await once(request, 'response');
-        response.resume();
-        await once(response, 'end');
-        const respondedAt = performance.now();
-        const closed = once(socket, 'close');
-        child.kill('SIGTERM');
-        const [hadError] = await closed;
-        const closedAfter = performance.now() - respondedAt;
-        agent.destroy();
-        const result = await running;
-        assert.ok(closedAfter >= IDLE_GRACE_MS - 20 && closedAfter < IDLE_GRACE_MS + 2000, `the idle connection closed ${Math.round(closedAfter)} ms after its response`);
-        assert.deepEqual({ errors, hadError }, { errors: [], hadError: false });
-        assertDiedBy(t, result, 'SIGTERM');
+        assert.ok(fate.closedAfterSignal >= 500, `the idle connection closed ${Math.round(fate.closedAfterSignal)} ms after SIGTERM, before its client closed it`);
+        assert.deepEqual({ errors: fate.errors, hadError: fate.hadError }, { errors: [], hadError: false });
+        assertDiedBy(t, fate.result, 'SIGTERM');
+      }),
+    );
+
+    test(
+      "idleKeepAlive: 'close': the connection closes idleGrace (1000 ms) after its response, with a FIN",
+      knownDifference({ bun: BUN_IDLE_CLOSE }, async (t) => {
+        const fate = await idleConnectionAtExit(format, { idleKeepAlive: 'close', idleGrace: 1000 });
+        const ms = Math.round(fate.closedAfterResponse);
+        assert.ok(fate.closedAfterResponse >= 980 && fate.closedAfterResponse < 3000, `the idle connection closed ${ms} ms after its response`);
+        assert.deepEqual({ errors: fate.errors, hadError: fate.hadError }, { errors: [], hadError: false });
+        assertDiedBy(t, fate.result, 'SIGTERM');
       }),
     );
   });

@@ -10,6 +10,21 @@ import { processesFromEvents, waitUntilGone } from '../helpers/proc.mjs';
 import { spawnProcess } from '../helpers/spawn-process.mjs';
 import { RUNTIME, assertDiedBy } from '../helpers/runtime.mjs';
 
+/**
+ * The port the workers listen on. Node's primary gives every worker listening
+ * on port 0 the same port; Bun's workers would each get their own, and the
+ * test would reach only one of them: under Bun they share a free port picked
+ * here, which Bun balances with SO_REUSEPORT (docs/runtimes.md).
+ */
+async function clusterPort() {
+  if (RUNTIME.name !== 'bun') return '0';
+  const probe = net.createServer().listen(0, '127.0.0.1');
+  await once(probe, 'listening');
+  const { port } = probe.address();
+  await new Promise((resolve) => probe.close(resolve));
+  return String(port);
+}
+
 function get(port, agent, path = '/') {
   return new Promise((resolve) => {
     const request = http.get({ host: '127.0.0.1', port, path, agent }, (response) => {
@@ -33,7 +48,7 @@ for (const format of FORMATS) {
       const result = await runScenario('process-cluster:httpCluster', {
         format,
         detached: true,
-        args: ['drain', '5000'],
+        args: ['drain', '5000', await clusterPort()],
         onEvent: (event, primary) => {
           const match = /^port (\d+)$/.exec(event);
           if (match) port = Number(match[1]);
