@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { Server as NetServer } from 'node:net';
 import { describeValue } from '../describe-value.js';
 
@@ -33,7 +34,7 @@ export function resolveServerTarget(value: unknown, parameter: string): ServerTa
 }
 
 function describeNodeServer(value: unknown, parameter: string): Omit<ServerTarget, 'fastify'> {
-  if (!(value instanceof NetServer)) {
+  if (!isServer(value)) {
     throw new TypeError(`${parameter} must be a node:http, node:https or node:http2 server or a Fastify instance${hint(value)}, got ${describeValue(value)}`);
   }
   const server = value as NetServer & Record<string, unknown>;
@@ -45,14 +46,36 @@ function describeNodeServer(value: unknown, parameter: string): Omit<ServerTarge
   if (hasClosed(server)) {
     throw new Error(`${parameter} is already closed (it listened, then closed); track a server right after creating it`);
   }
-  return { server, protocol: http2 ? 'http2' : 'http1', secure: typeof server.setSecureContext === 'function' };
+  return { server, protocol: http2 ? 'http2' : 'http1', secure: isSecure(server) };
+}
+
+/**
+ * A node:net server, or an HTTP server that offers the same methods without
+ * extending net.Server: Bun's node:http and node:https servers extend only
+ * EventEmitter (docs/runtimes.md). An Express or Koa app has `listen` but no
+ * `close` and `address`, so it is still refused, with the hint.
+ */
+function isServer(value: unknown): value is NetServer {
+  if (value instanceof NetServer) return true;
+  if (!(value instanceof EventEmitter)) return false;
+  const candidate = value as unknown as Record<string, unknown>;
+  return typeof candidate.listen === 'function' && typeof candidate.close === 'function' && typeof candidate.address === 'function';
+}
+
+/**
+ * TLS servers: Node's extend tls.Server, which has setSecureContext; Bun's
+ * https.Server lacks it but, like tls.Server, carries ALPNProtocols.
+ */
+function isSecure(server: NetServer & Record<string, unknown>): boolean {
+  return typeof server.setSecureContext === 'function' || server.ALPNProtocols !== undefined;
 }
 
 /**
  * A server that listened once and was closed. Before listen() and after
  * close() a server looks the same (`listening` false, `address()` null);
  * only `_connectionKey`, set by listen() and never cleared, tells them apart.
- * It is private: if a future Node.js drops it, this check passes silently.
+ * It is private: if a future Node.js drops it, this check passes silently,
+ * as it does on Bun, whose servers have no `_connectionKey` (docs/runtimes.md).
  */
 function hasClosed(server: NetServer & Record<string, unknown>): boolean {
   return !server.listening && typeof server._connectionKey === 'string';
@@ -60,14 +83,14 @@ function hasClosed(server: NetServer & Record<string, unknown>): boolean {
 
 /** The Node.js server underneath what was given (a server or a Fastify instance), if it is one. */
 export function underlyingServer(value: unknown): NetServer | undefined {
-  if (value instanceof NetServer) return value;
+  if (isServer(value)) return value;
   return isFastify(value) ? value.server : undefined;
 }
 
 function isFastify(value: unknown): value is FastifyLike {
-  if (typeof value !== 'object' || value === null || value instanceof NetServer) return false;
+  if (typeof value !== 'object' || value === null || isServer(value)) return false;
   const candidate = value as Record<string, unknown>;
-  return candidate.server instanceof NetServer && typeof candidate.close === 'function' && typeof candidate.addHook === 'function';
+  return isServer(candidate.server) && typeof candidate.close === 'function' && typeof candidate.addHook === 'function';
 }
 
 /** Common mistakes: an Express or Koa app instead of the server its listen() returned. */

@@ -10,8 +10,9 @@ export type FlushResult = 'flushed' | 'closed' | 'timed-out';
  * Writes to pipes are asynchronous on POSIX, and `process.exit()` drops what
  * is still queued: 64 KiB arrive of 10 MB sent into a slow pipe
  * (node-platform-facts §1). An empty write is a barrier: its callback runs
- * after every earlier write completed. Waiting for 'drain' as well covers
- * runtimes whose barrier does not wait (Bun, §11b).
+ * after every earlier write completed. On Bun it does not wait, nor does
+ * 'drain' reach a waiter whose own write did not return false (§11b): there
+ * the native sink behind the stream is flushed and waited for.
  */
 export function waitForFlush(stream: OutputStream): Promise<Exclude<FlushResult, 'timed-out'>> {
   if (stream.destroyed || stream.writableEnded === true) return Promise.resolve('closed');
@@ -35,6 +36,12 @@ export function waitForFlush(stream: OutputStream): Promise<Exclude<FlushResult,
       waiting++;
       stream.once('drain', onDrain);
     }
+    const sink = bunSink(stream);
+    const sinkFlushed = sink === undefined ? undefined : flushBunSink(sink);
+    if (sinkFlushed !== undefined) {
+      waiting++;
+      sinkFlushed.then(() => finish('flushed'), onClosed);
+    }
     try {
       stream.write('', (error) => finish(error ? 'closed' : 'flushed'));
     } catch {
@@ -46,11 +53,47 @@ export function waitForFlush(stream: OutputStream): Promise<Exclude<FlushResult,
 /**
  * On Node, a stream's write callback runs only once libuv has handed the
  * bytes to the kernel, so `writableLength` 0 means nothing is queued anywhere
- * (node-platform-facts §11b). Bun reports 0 too early: there the barrier is
- * always used.
+ * (node-platform-facts §11b). Bun reports 0 too early: there its sink must
+ * say so too, and without a sink the barrier is always used.
  */
 function isFlushed(stream: OutputStream): boolean {
-  return stream.writableLength === 0 && stream.writableNeedDrain !== true && process.versions.bun === undefined;
+  if (stream.writableLength !== 0 || stream.writableNeedDrain === true) return false;
+  if (process.versions.bun === undefined) return true;
+  const sink = bunSink(stream);
+  if (sink === undefined) return false;
+  const pending = flushBunSink(sink);
+  // waitForFlush() flushes again and handles the outcome.
+  pending?.catch(() => {});
+  return pending === undefined;
+}
+
+/** The part of Bun's native FileSink used here. */
+interface BunSink {
+  flush(): unknown;
+}
+
+/**
+ * Bun writes process.stdout and process.stderr through a native FileSink
+ * kept under an internal symbol, outside the stream's Writable state. Its
+ * flush() is what Bun's own process.stdout.end() waits for (oven-sh/bun#28635).
+ * Internal to Bun: if it moves, this finds nothing, and the test that sends
+ * 10 MiB into a slow pipe under Bun fails in CI (docs/runtimes.md).
+ */
+function bunSink(stream: OutputStream): BunSink | undefined {
+  if (process.versions.bun === undefined) return undefined;
+  const symbol = Object.getOwnPropertySymbols(stream).find((candidate) => candidate.description === 'kWriteStreamFastPath');
+  const sink = symbol === undefined ? undefined : (stream as unknown as Record<symbol, unknown>)[symbol];
+  return typeof sink === 'object' && sink !== null && typeof (sink as BunSink).flush === 'function' ? (sink as BunSink) : undefined;
+}
+
+/** A promise that settles once the sink has written all it queued (rejects if it cannot); undefined when nothing is queued. */
+function flushBunSink(sink: BunSink): Promise<unknown> | undefined {
+  try {
+    const result = sink.flush();
+    return result instanceof Promise ? result : undefined;
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }
 
 /** Flushes stdout and stderr together, giving up after `budgetMs`. */

@@ -20,10 +20,12 @@ export interface ExitWithParentOptions {
   pollInterval?: number;
 }
 
-/** The IPC channel object Node puts on `process.channel` (its reference counting is not in the types). */
+/** The IPC channel object on `process.channel` (Node's reference counting is not in the types; Bun has only ref/unref). */
 interface IpcControl {
   refCounted?: () => void;
   unrefCounted?: () => void;
+  ref?: () => void;
+  unref?: () => void;
 }
 
 /**
@@ -59,8 +61,9 @@ export function exitWithParent(options: ExitWithParentOptions = {}): () => void 
   };
   if (!isMainThread) {
     stops.push(listenForStopRequests(exit));
-  } else if (process.connected === false) {
-    // Started with an IPC channel that the parent has already closed.
+  } else if (process.connected === false && typeof process.send === 'function') {
+    // Started with an IPC channel that the parent has already closed. (Without
+    // one, process.send is undefined; Bun then sets connected to false too.)
     exit('the parent process closed the IPC channel');
   } else {
     if (process.channel) stops.push(watchIpcChannel(exit));
@@ -100,10 +103,46 @@ function watchIpcChannel(exit: (source: string) => void): () => void {
   };
   // Prepended: it must run before the cluster's listener (see above).
   process.prependListener('disconnect', onDisconnect);
-  (process.channel as IpcControl | undefined)?.unrefCounted?.();
+  const channel = process.channel as IpcControl | undefined;
+  if (typeof channel?.unrefCounted === 'function') {
+    channel.unrefCounted();
+    return () => {
+      (process.channel as IpcControl | undefined)?.refCounted?.();
+      process.off('disconnect', onDisconnect);
+    };
+  }
+  const stopCounting = countChannelReferences(onDisconnect);
   return () => {
-    (process.channel as IpcControl | undefined)?.refCounted?.();
     process.off('disconnect', onDisconnect);
+    stopCounting();
+  };
+}
+
+/**
+ * Bun's channel has no reference count: a 'message' or 'disconnect' listener
+ * refs it for good, and unref() overrides every listener (docs/runtimes.md).
+ * There the channel is ref'd exactly while the program has such listeners of
+ * its own (`ours` left out), as Node's count would have it; 'disconnect'
+ * still arrives on an unref'd channel.
+ */
+function countChannelReferences(ours: (...args: any[]) => void): () => void {
+  const update = (): void => {
+    const channel = process.channel as IpcControl | undefined;
+    const theirs = [...process.listeners('message'), ...process.listeners('disconnect')].filter((listener) => listener !== ours);
+    if (theirs.length > 0) channel?.ref?.();
+    else channel?.unref?.();
+  };
+  // 'newListener' comes before the listener is added: count once it is there.
+  const onListenersChanged = (event: string | symbol): void => {
+    if (event === 'message' || event === 'disconnect') queueMicrotask(update);
+  };
+  process.on('newListener', onListenersChanged);
+  process.on('removeListener', onListenersChanged);
+  update();
+  return () => {
+    process.off('newListener', onListenersChanged);
+    process.off('removeListener', onListenersChanged);
+    update();
   };
 }
 

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { CLI, REPORTER, runCli } from '../helpers/run-cli.mjs';
 import { recordProcesses, running, waitUntilGone } from '../helpers/proc.mjs';
+import { RUNTIME } from '../helpers/runtime.mjs';
 
 const FORWARDED = ['SIGUSR1', 'SIGUSR2', 'SIGWINCH', 'SIGHUP', 'SIGQUIT', 'SIGINT', 'SIGTERM'];
 const packageVersion = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
@@ -36,7 +37,7 @@ describe('signal forwarding', { concurrency: 4 }, () => {
   test('each of INT, TERM, HUP, QUIT, USR1, USR2, WINCH reaches the command exactly once', async () => {
     let next = 0;
     const sendNext = (child) => child.kill(FORWARDED[next++]);
-    const run = runCli(['--', process.execPath, REPORTER, 'command', 'SIGTERM'], {
+    const run = runCli(['--', ...RUNTIME.command, REPORTER, 'command', 'SIGTERM'], {
       onLine: (line, child) => {
         if (line === 'command ready' || (line.startsWith('command got ') && next < FORWARDED.length)) sendNext(child);
       },
@@ -48,7 +49,7 @@ describe('signal forwarding', { concurrency: 4 }, () => {
   });
 
   test('--rewrite TERM:INT forwards SIGTERM as SIGINT', async () => {
-    const result = await runCli(['--rewrite', 'TERM:INT', '--', process.execPath, REPORTER, 'command', 'SIGINT'], {
+    const result = await runCli(['--rewrite', 'TERM:INT', '--', ...RUNTIME.command, REPORTER, 'command', 'SIGINT'], {
       onLine: (line, child) => line === 'command ready' && child.kill('SIGTERM'),
     }).done;
     assert.equal(result.code, 0, result.stderr);
@@ -58,7 +59,7 @@ describe('signal forwarding', { concurrency: 4 }, () => {
   for (const group of [false, true]) {
     test(`${group ? 'with' : 'without'} --group a signal reaches ${group ? 'the whole process group' : 'the command only'}`, async () => {
       let readyCount = 0;
-      const result = await runCli([...(group ? ['--group'] : []), '--', process.execPath, REPORTER, 'command', 'SIGTERM', 'with-child'], {
+      const result = await runCli([...(group ? ['--group'] : []), '--', ...RUNTIME.command, REPORTER, 'command', 'SIGTERM', 'with-child'], {
         onLine: (line, child) => {
           if (line.endsWith(' ready') && ++readyCount === 2) child.kill('SIGUSR2');
           if (line === 'command got SIGUSR2') setTimeout(() => child.kill('SIGTERM'), 100);
@@ -181,7 +182,9 @@ describe('commands that cannot run, and usage', { concurrency: 4 }, () => {
     for (const command of [file, dir]) {
       const result = await runCli([command]).done;
       assert.equal(result.code, 126);
-      assert.match(result.stderr, new RegExp(`^farewell: ${command}: cannot execute: spawn ${command} EACCES\\n$`));
+      // The runtime's own words for EACCES: Node and Deno say "spawn <path> EACCES", Bun names posix_spawn.
+      const reason = RUNTIME.name === 'bun' ? `EACCES: permission denied, posix_spawn '${command}'` : `spawn ${command} EACCES`;
+      assert.equal(result.stderr, `farewell: ${command}: cannot execute: ${reason}\n`);
     }
   });
 

@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { CLI, REPORTER, runCli } from '../helpers/run-cli.mjs';
+import { RUNTIME } from '../helpers/runtime.mjs';
 
 const quote = (word) => `'${word.replaceAll("'", "'\\''")}'`;
 const hasScript = spawnSync('script', ['--version']).status === 0;
@@ -14,7 +15,7 @@ describe('Ctrl+C in a terminal', { concurrency: 2, skip: !hasScript && 'script(1
     test(`${group ? 'with' : 'without'} --group the command gets SIGINT exactly once`, async () => {
       // script(1) runs this through $SHELL (or /bin/sh): `exec` keeps a shell out of the foreground group,
       // since a non-interactive dash there dies by the Ctrl+C itself (status 130) whatever the CLI does.
-      const command = `exec ${[process.execPath, CLI, ...(group ? ['--group'] : []), '--', process.execPath, REPORTER, 'command', 'SIGINT'].map(quote).join(' ')}`;
+      const command = `exec ${[...RUNTIME.command, CLI, ...(group ? ['--group'] : []), '--', ...RUNTIME.command, REPORTER, 'command', 'SIGINT'].map(quote).join(' ')}`;
       const run = runCli(['-qec', command, '/dev/null'], {
         command: ['script'],
         // Ctrl+C typed on the terminal: the line discipline sends SIGINT to the foreground process group.
@@ -35,7 +36,7 @@ function childOf(parent) {
 
 describe('as PID 1 (Docker ENTRYPOINT)', { concurrency: 2, skip: !canUnshare && 'cannot create a PID namespace here (unshare --pid --fork --mount-proc)' }, () => {
   test('SIGTERM from outside reaches the command; farewell exits 143 since PID 1 cannot die by a signal it handled', async () => {
-    const run = runCli(['--pid', '--fork', '--mount-proc', process.execPath, CLI, '-t', '300ms', '--', 'sh', '-c', 'sleep 1000 & echo ready; wait'], {
+    const run = runCli(['--pid', '--fork', '--mount-proc', ...RUNTIME.command, CLI, '-t', '300ms', '--', 'sh', '-c', 'sleep 1000 & echo ready; wait'], {
       command: ['unshare'],
       onLine: (line, unshare) => {
         if (line !== 'ready') return;
@@ -43,7 +44,7 @@ describe('as PID 1 (Docker ENTRYPOINT)', { concurrency: 2, skip: !canUnshare && 
       },
     });
     const result = await run.done;
-    assert.equal(result.code, 143, result.stderr);
+    assert.equal(result.code, 143, `${result.signal ? `died by ${result.signal}` : `status ${result.code}`}; stderr: ${result.stderr}`);
     // sh died by the forwarded SIGTERM; the sleep it started was not signalled (no --group) and is killed after 300 ms.
     assert.match(result.stderr, /^farewell: 'sh' did not stop within 300 ms after SIGTERM: killed with SIGKILL \(pid \d+\)\n$/);
   });
@@ -51,7 +52,7 @@ describe('as PID 1 (Docker ENTRYPOINT)', { concurrency: 2, skip: !canUnshare && 
   test('a double-forked grandchild, re-parented to farewell as PID 1, is part of the tree: killed after --timeout and reported', async () => {
     // Without farewell finding it, it would die only when PID 1 exits and the kernel ends the namespace: unannounced, by SIGKILL.
     let orphan;
-    const run = runCli(['--pid', '--fork', '--mount-proc', process.execPath, CLI, '-t', '300ms', '--', 'bash', '-c', '(sleep 1000 & echo "orphan $!"); echo ready; exec sleep 1000'], {
+    const run = runCli(['--pid', '--fork', '--mount-proc', ...RUNTIME.command, CLI, '-t', '300ms', '--', 'bash', '-c', '(sleep 1000 & echo "orphan $!"); echo ready; exec sleep 1000'], {
       command: ['unshare'],
       onLine: (line, unshare) => {
         if (line.startsWith('orphan ')) orphan = line.slice('orphan '.length);

@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { RUNTIME } from './runtime.mjs';
 import { spawnProcess } from './spawn-process.mjs';
 
 export const FORMATS = ['esm', 'cjs'];
@@ -8,14 +9,15 @@ const runners = {
 };
 
 /**
- * Runs `file:case` in a real node child importing the built package through
- * the ESM or the CommonJS runner. Resolves when the child has exited, with
+ * Runs `file:case` in a real child (node, or the runtime FAREWELL_TEST_RUNTIME
+ * names) importing the built package through the ESM or the CommonJS runner. Resolves when the child has exited, with
  * what `spawnProcess()` reports ({ code, signal, stdout, stderr, events, ms }).
  * Options as for `spawnProcess()`, plus `format` and `args`; NODE_DEBUG is
  * cleared unless `env` sets it.
  */
 export function runScenario(spec, { format = 'esm', args = [], env = {}, ...options } = {}) {
-  return spawnProcess(process.execPath, [runners[format], spec, ...args], {
+  const [command, ...flags] = RUNTIME.command;
+  return spawnProcess(command, [...flags, runners[format], spec, ...args], {
     ...options,
     env: { ...process.env, NODE_DEBUG: '', ...env },
   }).done;

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { FORMATS, runScenario, signalOn } from '../helpers/run-scenario.mjs';
+import { DIFFERENCES, assertDiedBy, knownDifference } from '../helpers/runtime.mjs';
 
 for (const format of FORMATS) {
   describe(`exit hooks [${format}]`, { concurrency: 4 }, () => {
@@ -41,16 +42,19 @@ for (const format of FORMATS) {
       assert.ok(result.ms < 5000, `took ${result.ms} ms`);
     });
 
-    test('the global deadline names the running and the unstarted hooks and what keeps the process alive', async () => {
-      const result = await runScenario('hooks:deadline', { format });
-      assert.equal(result.code, 1);
-      assert.deepEqual(result.events, ['aborted TimeoutError']);
-      assert.match(
-        result.stderr,
-        /^farewell: the exit did not finish within 300 ms; still running: "stuck" \(running for \d+ ms\); not started: "never"\. Keeping the process alive: .*Timeout/,
-      );
-      assert.ok(result.ms >= 300 && result.ms < 5000, `took ${result.ms} ms`);
-    });
+    test(
+      'the global deadline names the running and the unstarted hooks and what keeps the process alive',
+      knownDifference({ bun: { reason: DIFFERENCES.bunActiveResources, failure: /Keeping the process alive: nothing \(the event loop is empty\)/ } }, async () => {
+        const result = await runScenario('hooks:deadline', { format });
+        assert.equal(result.code, 1);
+        assert.deepEqual(result.events, ['aborted TimeoutError']);
+        assert.match(
+          result.stderr,
+          /^farewell: the exit did not finish within 300 ms; still running: "stuck" \(running for \d+ ms\); not started: "never"\. Keeping the process alive: .*Timeout/,
+        );
+        assert.ok(result.ms >= 300 && result.ms < 5000, `took ${result.ms} ms`);
+      }),
+    );
 
     test('a hook nothing can settle is reported as soon as the event loop empties', async () => {
       const result = await runScenario('hooks:stalled', { format });
@@ -78,10 +82,9 @@ for (const format of FORMATS) {
       assert.equal(result.stderr, '');
     });
 
-    test("unregistering every hook removes the listeners: SIGTERM kills as Node's default", async () => {
+    test("unregistering every hook removes the listeners: SIGTERM kills as Node's default", async (t) => {
       const result = await runScenario('hooks:unregisterAll', { format, onEvent: signalOn('SIGTERM') });
-      assert.equal(result.signal, 'SIGTERM');
-      assert.equal(result.code, null);
+      assertDiedBy(t, result, 'SIGTERM');
       assert.deepEqual(result.events, ['added listeners 0 0 0 0 0', 'ready']);
     });
 
@@ -90,9 +93,9 @@ for (const format of FORMATS) {
       assert.deepEqual(result.events, ['exit - 3 aborted=false']);
     });
 
-    test('hooks receive the trigger, the status and a live AbortSignal (signal)', async () => {
+    test('hooks receive the trigger, the status and a live AbortSignal (signal)', async (t) => {
       const result = await runScenario('hooks:context', { format, args: ['signal'], onEvent: signalOn('SIGTERM') });
-      assert.equal(result.signal, 'SIGTERM');
+      assertDiedBy(t, result, 'SIGTERM');
       assert.deepEqual(result.events, ['ready', 'signal SIGTERM 143 aborted=false']);
     });
 
@@ -104,7 +107,7 @@ for (const format of FORMATS) {
       assert.ok(result.ms >= 1500 && result.ms < 5000, `took ${result.ms} ms`);
     });
 
-    test('a second signal sent while a hook blocks the loop forces the end once the hook returns (reliability defect 2)', async () => {
+    test('a second signal sent while a hook blocks the loop forces the end once the hook returns (reliability defect 2)', async (t) => {
       let signalled = 0;
       const result = await runScenario('hooks:signalDuringBlockingHook', {
         format,
@@ -114,7 +117,7 @@ for (const format of FORMATS) {
           if (event === 'blocking' && signalled++ === 0) setTimeout(() => child.kill('SIGTERM'), 1200);
         },
       });
-      assert.equal(result.signal, 'SIGTERM');
+      assertDiedBy(t, result, 'SIGTERM');
       assert.deepEqual(result.events, ['ready', 'blocking', 'blocking done']);
       assert.match(result.stderr, /^farewell: received SIGTERM again during the exit: ending now; not started: "older hook"\n$/);
     });

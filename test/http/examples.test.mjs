@@ -6,10 +6,12 @@ import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { h2connect, h2request, request } from '../helpers/http-clients.mjs';
+import { RUNTIME, assertDiedBy } from '../helpers/runtime.mjs';
 
 /** Runs an example with PORT=0; `use(port)` runs once it listens; then SIGTERM. */
 function runExample(file, use) {
-  const child = spawn(process.execPath, [fileURLToPath(new URL(`../../examples/http/${file}`, import.meta.url))], {
+  const [command, ...flags] = RUNTIME.command;
+  const child = spawn(command, [...flags, fileURLToPath(new URL(`../../examples/http/${file}`, import.meta.url))], {
     env: { ...process.env, PORT: '0', NODE_DEBUG: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -49,29 +51,29 @@ describe('examples/http', { concurrency: 4 }, () => {
     ['fastify.mjs', [200, 'hello from fastify\n']],
     ['koa.mjs', [200, 'hello from koa\n']],
   ]) {
-    test(`${file}: serves, readiness and liveness answer, SIGTERM ends it`, async () => {
-      const { signal, stderr, used } = await runExample(file, async (port) => [await get(port), await get(port, '/ready'), await get(port, '/live')]);
+    test(`${file}: serves, readiness and liveness answer, SIGTERM ends it`, async (t) => {
+      const { code, signal, stderr, used } = await runExample(file, async (port) => [await get(port), await get(port, '/ready'), await get(port, '/live')]);
       assert.deepEqual(used, [expected, [200, 'ready\n'], [200, 'alive\n']]);
-      assert.equal(signal, 'SIGTERM');
+      assertDiedBy(t, { code, signal }, 'SIGTERM');
       assert.equal(stderr, '');
     });
   }
 
-  test('http2.mjs: serves over h2c, SIGTERM ends it', async () => {
-    const { signal, stderr, used } = await runExample('http2.mjs', async (port) => {
+  test('http2.mjs: serves over h2c, SIGTERM ends it', async (t) => {
+    const { code, signal, stderr, used } = await runExample('http2.mjs', async (port) => {
       const { session } = await h2connect(port);
       const reply = await h2request(session, '/');
       session.close();
       return [reply.status, reply.body];
     });
     assert.deepEqual(used, [200, 'hello over h2c\n']);
-    assert.equal(signal, 'SIGTERM');
+    assertDiedBy(t, { code, signal }, 'SIGTERM');
     assert.equal(stderr, '');
   });
 
-  test('sse.mjs: the client gets the response head at once, and the stream ends with "event: bye" at SIGTERM', async () => {
+  test('sse.mjs: the client gets the response head at once, and the stream ends with "event: bye" at SIGTERM', async (t) => {
     let stream;
-    const { signal, stderr } = await runExample('sse.mjs', (port) =>
+    const { code, signal, stderr } = await runExample('sse.mjs', (port) =>
       new Promise((resolve, reject) => {
         const req = http.get({ host: '127.0.0.1', port, path: '/', agent: false }, (res) => {
           let body = '';
@@ -85,19 +87,19 @@ describe('examples/http', { concurrency: 4 }, () => {
       }),
     );
     assert.deepEqual(await stream, { status: 200, type: 'text/event-stream', body: 'event: bye\ndata: the server is shutting down\n\n' });
-    assert.equal(signal, 'SIGTERM');
+    assertDiedBy(t, { code, signal }, 'SIGTERM');
     assert.equal(stderr, '');
   });
 
-  test('websocket.mjs: a client receives 1001 at SIGTERM', async () => {
+  test('websocket.mjs: a client receives 1001 at SIGTERM', async (t) => {
     let closed;
-    const { signal, stderr } = await runExample('websocket.mjs', async (port) => {
+    const { code, signal, stderr } = await runExample('websocket.mjs', async (port) => {
       const client = new WebSocket(`ws://127.0.0.1:${port}/`);
       closed = new Promise((resolve) => client.once('close', (code, reason) => resolve([code, String(reason)])));
       await new Promise((resolve) => client.once('message', resolve));
     });
     assert.deepEqual(await closed, [1001, 'going away']);
-    assert.equal(signal, 'SIGTERM');
+    assertDiedBy(t, { code, signal }, 'SIGTERM');
     assert.equal(stderr, '');
   });
 });

@@ -7,6 +7,26 @@ import { describe, test } from 'node:test';
 import WebSocket from 'ws';
 import { FORMATS, runScenario } from '../helpers/run-scenario.mjs';
 import { connectRaw, h2connect, h2request, request, sleep, watchSocket } from '../helpers/http-clients.mjs';
+import { assertDiedBy, knownDifference } from '../helpers/runtime.mjs';
+
+/** Bun: server.close() closes idle keep-alive connections itself, at once (docs/runtimes.md). */
+const BUN_IDLE_CLOSE = {
+  reason: "Bun's server.close() closes idle keep-alive connections at once, by itself, instead of leaving them to their client",
+  failure: /^Expected values to be strictly equal:\n\n0 !== 1/,
+};
+
+/** The pending listen of defect 12 relies on Node's DNS lookup in libuv's threadpool (held by UV_THREADPOOL_SIZE=1). */
+const PENDING_LISTEN = {
+  bun: {
+    reason: "Bun binds at listen() at once, without a lookup in libuv's threadpool to hold it pending (and in CommonJS the scenario's exit() is an unhandled rejection): the server is drained as any listening server",
+    failure: /listening at exit: true|SystemExit: Exiting with status 0/,
+  },
+  deno: {
+    reason: "Deno resolves the address without libuv's threadpool, so the listen may complete before the exit starts its drain: the server is then drained as any listening server",
+    failure: /\+ {3}'listening',/,
+    intermittent: true,
+  },
+};
 
 /**
  * Runs an http scenario; `drive({ port, ports, child, events, waitFor })` runs
@@ -51,7 +71,7 @@ const options = (value) => JSON.stringify(value);
 
 for (const format of FORMATS) {
   describe(`drainOnExit() in a process [${format}]`, { concurrency: 4 }, () => {
-    test('SIGTERM: in-flight requests finish with Connection: close; idle keep-alive sockets are left to the client, and the process exits as it closes them', async () => {
+    test('SIGTERM: in-flight requests finish with Connection: close; idle keep-alive sockets are left to the client, and the process exits as it closes them', knownDifference({ bun: BUN_IDLE_CLOSE }, async (t) => {
       let closedAt;
       const { result, driven, msAfterSignal } = await withScenario('http:server', { format }, async ({ port, terminate, waitFor }) => {
         const agent = new http.Agent({ keepAlive: true });
@@ -75,14 +95,14 @@ for (const format of FORMATS) {
       // the third, idle, was still open 300 ms after the last response: no FIN from the server.
       assert.equal(driven.openAfterDrain, 1);
       assert.deepEqual(driven.idle, Array(3).fill({ errors: [], hadError: false }));
-      assert.equal(result.signal, 'SIGTERM');
+      assertDiedBy(t, result, 'SIGTERM');
       assert.equal(result.stderr, '');
       assert.deepEqual(result.events.slice(-3), ['served /ms/350', 'served /ms/400', 'database closed']);
       assert.ok(msAfterSignal > 600 && msAfterSignal < 3000, `exited ${msAfterSignal} ms after SIGTERM`);
       assert.ok(performance.now() - closedAt < 1500, 'exited right after the client closed its sockets');
-    });
+    }));
 
-    test("idleKeepAlive: 'close': idle keep-alive sockets close with a FIN after idleGrace, and the process exits after the last response", async () => {
+    test("idleKeepAlive: 'close': idle keep-alive sockets close with a FIN after idleGrace, and the process exits after the last response", async (t) => {
       const { result, driven, msAfterSignal } = await withScenario('http:server', { format, args: [options({ idleKeepAlive: 'close' })] }, async ({ port, terminate, waitFor }) => {
         const agent = new http.Agent({ keepAlive: true });
         const idle = [];
@@ -97,19 +117,19 @@ for (const format of FORMATS) {
         [200, 'close'],
       ]);
       assert.deepEqual(driven.idle, Array(3).fill({ errors: [], hadError: false }));
-      assert.equal(result.signal, 'SIGTERM');
+      assertDiedBy(t, result, 'SIGTERM');
       assert.equal(result.stderr, '');
       assert.ok(msAfterSignal > 300 && msAfterSignal < 2000, `exited ${msAfterSignal} ms after SIGTERM`);
     });
 
-    test('the exit starts before listen() has bound: the drain cancels the pending listen (defect 12)', async () => {
+    test('the exit starts before listen() has bound: the drain cancels the pending listen (defect 12)', knownDifference(PENDING_LISTEN, async () => {
       const result = await runScenario('http:pendingListen', { format, env: { UV_THREADPOOL_SIZE: '1' } });
       assert.equal(result.stderr, '');
       assert.equal(result.code, 0);
       assert.deepEqual(result.events, ['listening at exit: false', 'threadpool free', 'listening after the drain: false']);
-    });
+    }));
 
-    test('readiness answers 503 from the moment of SIGTERM, liveness 200, and a request during the delay is served normally', async () => {
+    test('readiness answers 503 from the moment of SIGTERM, liveness 200, and a request during the delay is served normally', async (t) => {
       const { result, driven, msAfterSignal } = await withScenario('http:server', { format, args: [options({ delay: 600 })] }, async ({ port, terminate, waitFor }) => {
         const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
         const before = await request(port, '/ready', { agent });
@@ -129,11 +149,11 @@ for (const format of FORMATS) {
         [200, 'ms 0', 'keep-alive'],
         [200, 'ms 0', 'close'], // agent: false asks for close itself: a new connection is still accepted
       ]);
-      assert.equal(result.signal, 'SIGTERM');
+      assertDiedBy(t, result, 'SIGTERM');
       assert.ok(msAfterSignal >= 600 && msAfterSignal < 2500, `exited ${msAfterSignal} ms after SIGTERM`);
     });
 
-    test('in Kubernetes the delay defaults to 5 s; a second SIGTERM cuts it short', async () => {
+    test('in Kubernetes the delay defaults to 5 s; a second SIGTERM cuts it short', async (t) => {
       const env = { KUBERNETES_SERVICE_HOST: '10.96.0.1' };
       const { result, driven, msAfterSignal } = await withScenario('http:server', { format, env }, async ({ port, terminate, waitFor }) => {
         terminate();
@@ -146,7 +166,7 @@ for (const format of FORMATS) {
         return [during.status, during.connection];
       });
       assert.deepEqual(driven, [200, 'keep-alive']);
-      assert.equal(result.signal, 'SIGTERM');
+      assertDiedBy(t, result, 'SIGTERM');
       assert.match(result.stderr, /^farewell: received SIGTERM again during the exit: ending now; still running: "http server" \(running for \d\.\d s\); not started: "database"\n$/);
       assert.ok(msAfterSignal < 3000, `exited ${msAfterSignal} ms after the first SIGTERM`);
     });
@@ -161,7 +181,7 @@ for (const format of FORMATS) {
       assert.ok(result.ms < 4000, `took ${result.ms} ms`);
     });
 
-    test('the drain timeout destroys a hanging request and names it on stderr', async () => {
+    test('the drain timeout destroys a hanging request and names it on stderr', async (t) => {
       const { result, driven } = await withScenario('http:server', { format, args: [options({ timeout: 300 })] }, async ({ port, terminate, waitFor }) => {
         const hanging = request(port, '/hang?user=42');
         await waitFor('received /hang');
@@ -169,7 +189,7 @@ for (const format of FORMATS) {
         return (await hanging).error;
       });
       assert.equal(driven, 'ECONNRESET');
-      assert.equal(result.signal, 'SIGTERM');
+      assertDiedBy(t, result, 'SIGTERM');
       const match = /^farewell: the drain of http:\/\/127\.0\.0\.1:\d+ timed out after (\d+) ms: cut 1 request \(GET \/hang\); destroyed 1 connection\n$/.exec(result.stderr);
       assert.ok(match, result.stderr);
       assert.ok(Number(match[1]) >= 300 && Number(match[1]) < 1000, `timed out after ${match[1]} ms`);
@@ -188,14 +208,14 @@ for (const format of FORMATS) {
       assert.match(result.stderr, /^farewell: the drain of http:\/\/127\.0\.0\.1:\d+ timed out after \d+ ms: cut 1 request \(GET \/hang\); destroyed 1 connection\n$/);
     });
 
-    test('without a timeout of its own the drain ends within the global deadline, leaving time for later hooks', async () => {
+    test('without a timeout of its own the drain ends within the global deadline, leaving time for later hooks', async (t) => {
       const { result, msAfterSignal } = await withScenario('http:server', { format, args: ['{}', options({ timeout: 1200 })] }, async ({ port, terminate, waitFor }) => {
         const hanging = request(port, '/hang');
         await waitFor('received /hang');
         terminate();
         await hanging;
       });
-      assert.equal(result.signal, 'SIGTERM');
+      assertDiedBy(t, result, 'SIGTERM');
       // Less than 2 s left: the drain takes half of what is left when it starts (at most 600 ms), and the
       // global deadline is never reached.
       const match = /^farewell: the drain of [^\n]*timed out after (\d+) ms: cut 1 request \(GET \/hang\); destroyed 1 connection\n$/.exec(result.stderr);
@@ -205,7 +225,7 @@ for (const format of FORMATS) {
       assert.ok(msAfterSignal < 1200, `exited ${msAfterSignal} ms after SIGTERM`);
     });
 
-    test('a client that never sends a byte does not hold the exit, and sees a FIN', async () => {
+    test('a client that never sends a byte does not hold the exit, and sees a FIN', async (t) => {
       const { result, driven, msAfterSignal } = await withScenario('http:server', { format }, async ({ port, terminate, waitFor }) => {
         const silent = await connectRaw(port);
         const closed = watchSocket(silent);
@@ -216,11 +236,11 @@ for (const format of FORMATS) {
         return closed;
       });
       assert.deepEqual(await driven, { errors: [], hadError: false });
-      assert.equal(result.signal, 'SIGTERM');
+      assertDiedBy(t, result, 'SIGTERM');
       assert.ok(msAfterSignal < 1000, `exited ${msAfterSignal} ms after SIGTERM`);
     });
 
-    test('two servers drain concurrently and the delay counts once per process', async () => {
+    test('two servers drain concurrently and the delay counts once per process', async (t) => {
       const { result, driven, msAfterSignal } = await withScenario('http:twoServers', { format, args: [options({ delay: 600 })] }, async ({ ports, terminate, waitFor }) => {
         terminate();
         await waitFor('shutdown signal');
@@ -231,7 +251,7 @@ for (const format of FORMATS) {
         [200, 'ms 900', 'close'],
         [200, 'ms 900', 'close'],
       ]);
-      assert.equal(result.signal, 'SIGTERM');
+      assertDiedBy(t, result, 'SIGTERM');
       // One delay (600 ms) overlapping the requests (900 ms): about 900 ms; drains in turn, each with its own delay, would take 1500.
       assert.ok(msAfterSignal >= 890 && msAfterSignal < 1350, `exited ${msAfterSignal} ms after SIGTERM`);
     });
@@ -249,7 +269,7 @@ for (const format of FORMATS) {
       assert.deepEqual(driven, [200, 'ECONNREFUSED']);
     });
 
-    test('Server-Sent Events end through shutdownSignal', async () => {
+    test('Server-Sent Events end through shutdownSignal', async (t) => {
       const { result, driven, msAfterSignal } = await withScenario('http:server', { format }, async ({ port, terminate, waitFor }) => {
         const agent = new http.Agent({ keepAlive: true });
         const stream = request(port, '/sse', { agent });
@@ -263,11 +283,11 @@ for (const format of FORMATS) {
       // The stream ended at the start of the exit, before the drain: its connection was still keep-alive.
       assert.equal(driven.connection, 'keep-alive');
       assert.match(driven.body, /^data: hello\n\n(data: tick\n\n)*data: bye\n\n$/);
-      assert.equal(result.signal, 'SIGTERM');
+      assertDiedBy(t, result, 'SIGTERM');
       assert.ok(msAfterSignal < 1000, `exited ${msAfterSignal} ms after SIGTERM`);
     });
 
-    test('HTTP/2: GOAWAY at SIGTERM, the open stream completes', async () => {
+    test('HTTP/2: GOAWAY at SIGTERM, the open stream completes', async (t) => {
       const { result, driven } = await withScenario('http:http2', { format }, async ({ port, terminate, waitFor }) => {
         const { session, goaways } = await h2connect(port);
         const open = h2request(session, '/ms/300');
@@ -277,11 +297,11 @@ for (const format of FORMATS) {
         return { reply: [reply.status, reply.body], firstGoaway: goaways[0] };
       });
       assert.deepEqual(driven, { reply: [200, 'h2 300'], firstGoaway: { code: 0, lastStreamID: 2 ** 31 - 1 } });
-      assert.equal(result.signal, 'SIGTERM');
+      assertDiedBy(t, result, 'SIGTERM');
       assert.equal(result.stderr, '');
     });
 
-    test('WebSocket: the client receives a close frame 1001 at SIGTERM', async () => {
+    test('WebSocket: the client receives a close frame 1001 at SIGTERM', async (t) => {
       const { result, driven } = await withScenario('http:websocket', { format }, async ({ port, terminate, waitFor }) => {
         const client = new WebSocket(`ws://127.0.0.1:${port}/`);
         const closed = new Promise((resolve) => client.once('close', (code, reason) => resolve([code, String(reason)])));
@@ -290,13 +310,14 @@ for (const format of FORMATS) {
         return closed;
       });
       assert.deepEqual(driven, [1001, 'going away']);
-      assert.equal(result.signal, 'SIGTERM');
+      assertDiedBy(t, result, 'SIGTERM');
       assert.deepEqual(result.events.slice(-1), ['websocket closed 1001']);
     });
 
-    test('bad input gets a clear error', async () => {
+    test('bad input gets a clear error', async (t) => {
       const result = await runScenario('http:errors', { format });
       assert.equal(result.code, 0, result.stderr);
+      const closedServers = result.events.splice(-2);
       assert.deepEqual(result.events, [
         'TypeError: server must be a node:http, node:https or node:http2 server or a Fastify instance, got 42',
         'TypeError: server must be a node:http, node:https or node:http2 server or a Fastify instance (for Express or Koa, pass the server that app.listen() returns), got function (anonymous)',
@@ -311,9 +332,20 @@ for (const format of FORMATS) {
         'no error',
         'no error',
         'Error: drainOnExit() was already called for http server (never listened)',
-        'Error: server is already closed (it listened, then closed); track a server right after creating it',
-        'Error: server is already closed (it listened, then closed); track a server right after creating it',
       ]);
+      const BUN_CLOSED = {
+        reason: "Bun's servers keep no trace of an earlier listen() once closed (no _connectionKey): a closed server is taken for one that never listened, and its drain ends at once",
+        failure: /server is already closed/,
+      };
+      await t.test(
+        'a server that listened and was closed (alone, and under Fastify) is refused',
+        knownDifference({ bun: BUN_CLOSED }, () => {
+          assert.deepEqual(closedServers, [
+            'Error: server is already closed (it listened, then closed); track a server right after creating it',
+            'Error: server is already closed (it listened, then closed); track a server right after creating it',
+          ]);
+        }),
+      );
     });
   });
 }

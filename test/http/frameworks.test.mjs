@@ -6,6 +6,7 @@ import http from 'node:http';
 import { describe, test } from 'node:test';
 import { FORMATS, runScenario } from '../helpers/run-scenario.mjs';
 import { request } from '../helpers/http-clients.mjs';
+import { assertDiedBy } from '../helpers/runtime.mjs';
 
 async function drainApp(spec, format) {
   let child;
@@ -46,12 +47,12 @@ for (const format of FORMATS) {
       ['fastify', 'fastify 600'],
       ['koa', 'koa 600'],
     ]) {
-      test(`${framework}: readiness 200 then 503, the in-flight request completes with Connection: close`, async () => {
+      test(`${framework}: readiness 200 then 503, the in-flight request completes with Connection: close`, async (t) => {
         const { replies, result } = await drainApp(`http:${framework}`, format);
         assert.deepEqual(summary(replies.before), { status: 200, body: 'ready\n', connection: 'keep-alive' });
         assert.deepEqual(summary(replies.after), { status: 503, body: 'shutting down\n', connection: 'keep-alive' });
         assert.deepEqual(summary(replies.slow), { status: 200, body, connection: 'close' });
-        assert.equal(result.signal, 'SIGTERM');
+        assertDiedBy(t, result, 'SIGTERM');
         assert.equal(result.stderr, '');
         if (framework === 'fastify') assert.deepEqual(result.events.slice(-2), ['served /slow/600', 'fastify onClose']);
       });

@@ -9,6 +9,14 @@ import { describe, test } from 'node:test';
 import { FORMATS, runScenario } from '../helpers/run-scenario.mjs';
 import { startLoad } from '../../bench/lib/load.mjs';
 import { createRouter } from '../../bench/lib/router.mjs';
+import { assertDiedBy, knownDifference } from '../helpers/runtime.mjs';
+
+/** Bun: server.close() closes idle keep-alive connections itself, at once; a request racing that FIN is reset. */
+const BUN_IDLE_CLOSE = {
+  reason: "Bun's server.close() closes idle keep-alive connections at once, by itself, instead of leaving them to their client: a request racing that FIN sees ECONNRESET",
+  failure: /ECONNRESET/,
+  intermittent: true,
+};
 
 const GRACE_PERIOD_MS = 5_000; // terminationGracePeriodSeconds, scaled down
 const DRAIN_DELAY_MS = 1_000; // > readiness poll (100 ms) + endpoint lag (300 ms), with room
@@ -36,7 +44,8 @@ function startInstance(format) {
 for (const format of FORMATS) {
   describe(`Kubernetes-style rolling stop [${format}]`, { concurrency: 1 }, () => {
     for (const mode of ['tcp', 'http']) {
-      test(`${mode} router: SIGTERM to one of two instances under keep-alive load, zero failed requests`, async () => {
+      const differences = mode === 'tcp' ? { bun: BUN_IDLE_CLOSE } : {};
+      test(`${mode} router: SIGTERM to one of two instances under keep-alive load, zero failed requests`, knownDifference(differences, async (t) => {
         const [stopping, staying] = await Promise.all([startInstance(format), startInstance(format)]);
         // The ingress closes idle upstream connections after 1 s, below the servers' keepAliveTimeout (5 s), as
         // docs/load-balancers.md recommends: the drain leaves idle keep-alive connections to their client.
@@ -52,7 +61,7 @@ for (const format of FORMATS) {
           await sleep(200);
           const summary = await load.stop();
 
-          assert.equal(result.signal, 'SIGTERM', 'ended by its own drain, not by SIGKILL at the grace period');
+          assertDiedBy(t, result, 'SIGTERM', 'ended by its own drain, not by SIGKILL at the grace period');
           assert.equal(result.stderr, '');
           assert.deepEqual(router.upstreamErrors, []);
           assert.deepEqual(summary.failures, {});
@@ -71,7 +80,7 @@ for (const format of FORMATS) {
           stopping.child.kill('SIGKILL');
           await staying.exited;
         }
-      });
+      }));
     }
   });
 }

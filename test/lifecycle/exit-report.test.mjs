@@ -8,14 +8,15 @@ import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { FORMATS, runScenario, signalOn } from '../helpers/run-scenario.mjs';
 import { spawnProcess } from '../helpers/spawn-process.mjs';
+import { DIFFERENCES, RUNTIME, assertDiedBy, knownDifference } from '../helpers/runtime.mjs';
 
 const lastReport = (result) => JSON.parse(result.events.at(-1));
 
 for (const format of FORMATS) {
   describe(`the exit report [${format}]`, { concurrency: 4 }, () => {
-    test('a SIGTERM exit: trigger, each hook with its outcome, the flush, the failures, the details, the end', async () => {
+    test('a SIGTERM exit: trigger, each hook with its outcome, the flush, the failures, the details, the end', async (t) => {
       const result = await runScenario('report:signalled', { format, onEvent: signalOn('SIGTERM') });
-      assert.equal(result.signal, 'SIGTERM');
+      assertDiedBy(t, result, 'SIGTERM');
       assert.deepEqual(lastReport(result), {
         trigger: { kind: 'signal', signal: 'SIGTERM' },
         end: { kind: 'signal', signal: 'SIGTERM', status: 143 },
@@ -37,13 +38,19 @@ for (const format of FORMATS) {
       });
     });
 
-    test('the deadline: the cut hook, the skipped one, what kept the loop alive; 0 became 1', async () => {
+    test('the deadline: the cut hook, the skipped one, what kept the loop alive; 0 became 1', async (t) => {
       const result = await runScenario('report:deadline', { format });
       assert.equal(result.code, 1);
       const report = lastReport(result);
       assert.deepEqual(report.hooks, [{ name: 'stuck', group: null, outcome: 'cut', cutBy: 'deadline', error: null }]);
       assert.deepEqual(report.notStarted, ['skipped']);
-      assert.deepEqual([report.forcedBy, report.activeResourcesAtDeadline, report.cleanupFailed, report.end], ['deadline', true, true, { kind: 'exit', status: 1 }]);
+      assert.deepEqual([report.forcedBy, report.cleanupFailed, report.end], ['deadline', true, { kind: 'exit', status: 1 }]);
+      await t.test(
+        'the report says something kept the loop alive',
+        knownDifference({ bun: { reason: DIFFERENCES.bunActiveResources, failure: /^activeResourcesAtDeadline false/ } }, () => {
+          assert.equal(report.activeResourcesAtDeadline, true, `activeResourcesAtDeadline ${report.activeResourcesAtDeadline}`);
+        }),
+      );
     });
 
     test('a direct process.exit(3): hooks run synchronously, the async one is unawaited', async () => {
@@ -98,7 +105,8 @@ for (const format of FORMATS) {
 
 test('examples/observability/opentelemetry.mjs turns the channels into OpenTelemetry spans: one per hook, children of the exit', async () => {
   const example = fileURLToPath(new URL('../../examples/observability/opentelemetry.mjs', import.meta.url));
-  const result = await spawnProcess(process.execPath, [example]).done;
+  const [command, ...flags] = RUNTIME.command;
+  const result = await spawnProcess(command, [...flags, example]).done;
   assert.equal(result.code, 1);
   assert.equal(
     result.stdout.toString(),

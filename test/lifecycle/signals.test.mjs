@@ -1,17 +1,28 @@
 // Signals in real processes: cleanup, then death by the same signal.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
 import { FORMATS, runScenario, signalOn } from '../helpers/run-scenario.mjs';
+import { RUNTIME, assertDiedBy, knownDifference } from '../helpers/runtime.mjs';
+
+/** Deno as PID 1 (a container without --init): re-raising a signal it had listened to crashes it. */
+const DENO_PID1 = {
+  reason: 'as PID 1, Deno crashes with SIGSEGV when it re-raises a signal it listened to, instead of exiting with 128 + n (run it under docker run --init or tini)',
+  failure: /SIGSEGV/,
+  // Most runs; under load it sometimes exits with 143 as Node does.
+  intermittent: true,
+};
 
 for (const format of FORMATS) {
   describe(`signals [${format}]`, { concurrency: 4 }, () => {
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-      test(`${signal}: hooks run, then the process dies by ${signal}`, async () => {
+      test(`${signal}: hooks run, then the process dies by ${signal}`, async (t) => {
         const result = await runScenario('signals:cleanupThenDie', { format, onEvent: signalOn(signal) });
-        assert.equal(result.signal, signal);
-        assert.equal(result.code, null);
+        assertDiedBy(t, result, signal);
         // 'exit' listeners run before the death, as on process.exit().
         assert.deepEqual(result.events, ['ready', `cleanup done after ${signal}`, `exit event ${128 + { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 }[signal]}`]);
         assert.equal(result.stderr, '');
@@ -42,7 +53,7 @@ for (const format of FORMATS) {
       assert.ok(result.ms < 5000, `took ${result.ms} ms`);
     });
 
-    test('a second signal names the pending hooks and ends at once by that signal', async () => {
+    test('a second signal names the pending hooks and ends at once by that signal', async (t) => {
       const result = await runScenario('signals:secondSignal', {
         format,
         onEvent: (event, child) => {
@@ -51,7 +62,7 @@ for (const format of FORMATS) {
           if (event === 'hook started') setTimeout(() => child.kill('SIGTERM'), 1100);
         },
       });
-      assert.equal(result.signal, 'SIGTERM');
+      assertDiedBy(t, result, 'SIGTERM');
       assert.deepEqual(result.events, ['ready', 'hook started']);
       assert.match(
         result.stderr,
@@ -60,9 +71,9 @@ for (const format of FORMATS) {
       assert.ok(result.ms < 5000, `took ${result.ms} ms`);
     });
 
-    test('shutdownSignal aborts when the exit begins, its reason names the signal', async () => {
+    test('shutdownSignal aborts when the exit begins, its reason names the signal', async (t) => {
       const result = await runScenario('signals:shutdownSignal', { format, onEvent: signalOn('SIGTERM') });
-      assert.equal(result.signal, 'SIGTERM');
+      assertDiedBy(t, result, 'SIGTERM');
       assert.deepEqual(result.events, [
         'aborted before: false',
         'ready',
@@ -71,9 +82,9 @@ for (const format of FORMATS) {
       ]);
     });
 
-    test('configured signals replace the defaults (SIGUSR2 only when asked)', async () => {
+    test('configured signals replace the defaults (SIGUSR2 only when asked)', async (t) => {
       const result = await runScenario('signals:customSignals', { format, onEvent: signalOn('SIGUSR2') });
-      assert.equal(result.signal, 'SIGUSR2');
+      assertDiedBy(t, result, 'SIGUSR2');
       assert.deepEqual(result.events, ['SIGTERM listeners 0, SIGUSR2 listeners 1', 'ready', 'hook']);
     });
 
@@ -86,7 +97,7 @@ for (const format of FORMATS) {
     });
 
     for (const [first, second, gap] of [['SIGTERM', 'SIGTERM', 10], ['SIGINT', 'SIGINT', 1], ['SIGTERM', 'SIGINT', 15]]) {
-      test(`${first} then ${second} ${gap} ms later (a relaying supervisor): one request to stop, the hooks complete`, async () => {
+      test(`${first} then ${second} ${gap} ms later (a relaying supervisor): one request to stop, the hooks complete`, async (t) => {
         const result = await runScenario('signals:repeatedSignal', {
           format,
           onEvent: (event, child) => {
@@ -97,22 +108,22 @@ for (const format of FORMATS) {
         });
         assert.equal(result.stderr, '');
         assert.deepEqual(result.events, ['ready', 'hook started', 'hook done']);
-        assert.equal(result.signal, first);
+        assertDiedBy(t, result, first);
       });
     }
 
-    test('a framework re-raising the signal at its own process (NestJS) does not force the exit', async () => {
+    test('a framework re-raising the signal at its own process (NestJS) does not force the exit', async (t) => {
       const result = await runScenario('signals:frameworkReraises', { format, onEvent: signalOn('SIGTERM') });
       assert.equal(result.stderr, '');
       assert.deepEqual(result.events, ['ready', 'framework got SIGTERM', 'framework re-raises', 'hook done']);
-      assert.equal(result.signal, 'SIGTERM');
+      assertDiedBy(t, result, 'SIGTERM');
     });
 
-    test("other code's 'exit' listeners run before the death by the signal (pino flushes there)", async () => {
+    test("other code's 'exit' listeners run before the death by the signal (pino flushes there)", async (t) => {
       const result = await runScenario('signals:exitListenersBeforeSignalDeath', { format, onEvent: signalOn('SIGTERM') });
       assert.equal(result.stderr, '');
       assert.deepEqual(result.events, ['ready', 'hook', 'exit listener 143 exiting=true']);
-      assert.equal(result.signal, 'SIGTERM');
+      assertDiedBy(t, result, 'SIGTERM');
     });
   });
 }
@@ -121,13 +132,21 @@ const runner = fileURLToPath(new URL('../fixtures/run.mjs', import.meta.url));
 const canUnsharePid = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'true']).status === 0;
 
 describe('as PID 1 (in a PID namespace)', () => {
-  test('a re-raised signal the kernel ignores ends with 128 + n, no hang', { skip: !canUnsharePid && 'unshare --pid is not permitted here' }, () => {
-    const result = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', process.execPath, runner, 'signals:selfSignal', 'SIGTERM'], {
-      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
-      timeout: 20_000,
-    });
-    assert.equal(result.signal, null);
-    assert.equal(result.status, 143);
-    assert.equal(result.output[3].toString(), 'hook\n');
-  });
+  test('a re-raised signal the kernel ignores ends with 128 + n, no hang', { skip: !canUnsharePid && 'unshare --pid is not permitted here' }, knownDifference({ deno: DENO_PID1 }, () => {
+    // Events in a file: a runtime that cannot use an inherited socket (Deno) opens it as /dev/fd/3.
+    const dir = mkdtempSync(join(tmpdir(), 'farewell-pid1-'));
+    const eventsFd = openSync(join(dir, 'events'), 'w+');
+    try {
+      const result = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', ...RUNTIME.command, runner, 'signals:selfSignal', 'SIGTERM'], {
+        stdio: ['ignore', 'pipe', 'pipe', eventsFd],
+        timeout: 20_000,
+      });
+      assert.equal(result.signal, null);
+      assert.equal(result.status, 143);
+      assert.equal(readFileSync(join(dir, 'events'), 'utf8'), 'hook\n');
+    } finally {
+      closeSync(eventsFd);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }));
 });

@@ -7,22 +7,25 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
 import { signalOn } from '../helpers/run-scenario.mjs';
+import { RUNTIME, assertDiedBy } from '../helpers/runtime.mjs';
 import { spawnProcess } from '../helpers/spawn-process.mjs';
 
 const fixture = (name) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const helpers = fixture('scenario-helpers.cjs');
 
-/** Runs a node script; sends SIGTERM at its 'ready' event (fd 3). */
+const [runtime, ...runtimeFlags] = RUNTIME.command;
+
+/** Runs a script (under FAREWELL_TEST_RUNTIME when set); sends SIGTERM at its 'ready' event (fd 3). */
 function runUntilExit(args, options = {}) {
-  return spawnProcess(process.execPath, args, { ...options, onEvent: signalOn('SIGTERM') }).done;
+  return spawnProcess(runtime, [...runtimeFlags, ...args], { ...options, onEvent: signalOn('SIGTERM') }).done;
 }
 
 describe('importing', () => {
   for (const entry of ['farewell', 'farewell/http', 'farewell/process', 'farewell/testing']) {
     for (const file of ['import-only.mjs', 'import-only.cjs']) {
       test(`${entry} (${file.endsWith('.mjs') ? 'ESM' : 'CommonJS'}): importing alone adds no listener, timer or handle`, () => {
-        const result = spawnSync(process.execPath, [fixture(file), entry], { encoding: 'utf8' });
+        const result = spawnSync(runtime, [...runtimeFlags, fixture(file), entry], { encoding: 'utf8' });
         assert.equal(result.status, 0, result.stderr);
         assert.equal(result.stdout, 'no change\n');
       });
@@ -31,9 +34,9 @@ describe('importing', () => {
 });
 
 describe('several copies in one process', () => {
-  test('the ESM and CommonJS builds share one manager: one listener, both hooks once', async () => {
+  test('the ESM and CommonJS builds share one manager: one listener, both hooks once', async (t) => {
     const result = await runUntilExit([fixture('esm-and-cjs.mjs')]);
-    assert.equal(result.signal, 'SIGTERM');
+    assertDiedBy(t, result, 'SIGTERM');
     assert.deepEqual(result.events, [
       'distinct modules true, same signal true',
       'SIGTERM listeners 1',
@@ -47,7 +50,7 @@ describe('several copies in one process', () => {
   const tree = mkdtempSync(join(tmpdir(), 'farewell-copies-'));
   after(() => rmSync(tree, { recursive: true, force: true }));
 
-  test('two installed copies (app and a dependency) act as one', async () => {
+  test('two installed copies (app and a dependency) act as one', async (t) => {
     const install = (dir) => {
       mkdirSync(dir, { recursive: true });
       cpSync(join(root, 'package.json'), join(dir, 'package.json'));
@@ -75,7 +78,7 @@ ready();
 `,
     );
     const result = await runUntilExit([join(tree, 'app.cjs')], { cwd: tree });
-    assert.equal(result.signal, 'SIGTERM', result.stderr);
+    assertDiedBy(t, result, 'SIGTERM', result.stderr);
     assert.deepEqual(result.events, [
       'two copies',
       'SIGTERM listeners 1',
