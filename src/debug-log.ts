@@ -8,10 +8,28 @@ import { debuglog } from 'node:util';
 const log = debuglog('farewell');
 
 /**
+ * Bun's debuglog has no `enabled` and prints nothing (docs/runtimes.md):
+ * there the library reads NODE_DEBUG itself, as Node does (a comma or space
+ * separated list of sections, `*` as a wildcard, any case), once.
+ */
+let fallbackEnabled: boolean | undefined;
+function enabled(): boolean {
+  if (typeof log.enabled === 'boolean') return log.enabled;
+  fallbackEnabled ??= (process.env.NODE_DEBUG ?? '')
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .some((section) => new RegExp(`^${section.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`, 'i').test('farewell'));
+  return fallbackEnabled;
+}
+
+/**
  * Writes a line to the `NODE_DEBUG=farewell` log, beside the library's own
  * steps, when it is enabled. Give a function to build the message only when
  * it is printed: the exit path stays fast.
  */
 export function debugLog(message: string | (() => string)): void {
-  if (log.enabled) log('%s', typeof message === 'function' ? message() : message);
+  if (!enabled()) return;
+  const text = typeof message === 'function' ? message() : message;
+  if (typeof log.enabled === 'boolean') log('%s', text);
+  else process.stderr.write(`FAREWELL ${process.pid}: ${text}\n`);
 }

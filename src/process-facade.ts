@@ -48,7 +48,8 @@ export interface ProcessFacade {
   setTimer(callback: () => void, ms: number, options: { ref: boolean }): TimerHandle;
   clearTimer(timer: TimerHandle): void;
   /** Type names of what keeps the event loop alive (`process.getActiveResourcesInfo()`). */
-  activeResources(): string[];
+  /** Undefined where the runtime cannot tell (Bun's `getActiveResourcesInfo()` always returns `[]`). */
+  activeResources(): string[] | undefined;
   /** Leaves the terminal usable before dying by a signal (undo raw mode). */
   restoreTerminal(): void;
   /**
@@ -121,7 +122,7 @@ export function nodeProcess(): ProcessFacade {
       return timer;
     },
     clearTimer: (timer) => clearTimeout(timer as NodeJS.Timeout),
-    activeResources: () => process.getActiveResourcesInfo(),
+    activeResources: () => (process.versions.bun === undefined ? process.getActiveResourcesInfo() : undefined),
     restoreTerminal: () => {
       // Node's own signal handler resets the terminal before dying
       // (ResetStdio in src/node.cc); dying by a re-raised signal skips that.

@@ -86,6 +86,9 @@ export interface SignalTarget {
  */
 export function reraiseSignal(target: SignalTarget, signal: NodeJS.Signals): boolean {
   if (target.platform === 'win32') return false;
+  // PID 1 ignores a signal it has no handler for (kill(2)): re-raising cannot
+  // end it, and crashes Deno with SIGSEGV (docs/runtimes.md).
+  if (target.pid === 1) return false;
   if (signal !== 'SIGKILL' && signal !== 'SIGSTOP' && target.listenerCount(signal) === 0) {
     // Removing the last listener makes libuv restore the default action.
     // SIGPIPE never had one (Node ignores it), so add and remove one.
@@ -98,5 +101,15 @@ export function reraiseSignal(target: SignalTarget, signal: NodeJS.Signals): boo
   } catch {
     return false;
   }
-  return target.listenerCount(signal) > 0;
+  if (target.listenerCount(signal) > 0) return true;
+  // Node delivers a signal sent to itself before kill() returns. Deno delivers
+  // it from its signal thread a little later: block (nothing else may run
+  // now) for at most 1 s, so that the process dies by it rather than by the
+  // fallback exit with 128 + n.
+  if (target.pid === process.pid && process.versions.deno !== undefined) waitBlocking(1000);
+  return false;
+}
+
+function waitBlocking(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }

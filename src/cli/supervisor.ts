@@ -130,21 +130,7 @@ export function reportKilled(what: string, reason: NodeJS.Signals, timeout: numb
  * Windows has no real signals), exits with 128 + n.
  */
 export function dieBySignal(signal: NodeJS.Signals): never {
-  // PID 1 ignores a signal it has no handler for: re-raising cannot end it,
-  // and crashes Deno with SIGSEGV (docs/runtimes.md).
-  if (process.pid !== 1) {
-    reraiseSignal(nodeProcess(), signal);
-    if (process.versions.deno !== undefined && process.platform !== 'win32') waitForAsynchronousDelivery();
-  }
+  reraiseSignal(nodeProcess(), signal);
   process.exit(signalExitStatus(signal));
 }
 
-/**
- * Node delivers a signal sent to itself before kill() returns. Deno delivers
- * it from its signal thread a moment later, which the process.exit() fallback
- * would win (docs/runtimes.md): give that thread up to a second, blocking
- * this one, before falling back as for PID 1.
- */
-function waitForAsynchronousDelivery(): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
-}

@@ -4,7 +4,8 @@
  * PipeWrap/TTYWrap once touched although they never keep the process alive
  * (node-platform-facts §8), so the report says so when they appear.
  */
-export function describeActiveResources(types: readonly string[]): string {
+export function describeActiveResources(types: readonly string[] | undefined): string {
+  if (types === undefined) return 'unknown (this runtime does not list them)';
   if (types.length === 0) return 'nothing (the event loop is empty)';
   const counts = new Map<string, number>();
   for (const type of types) counts.set(type, (counts.get(type) ?? 0) + 1);

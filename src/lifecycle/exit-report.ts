@@ -50,7 +50,7 @@ export interface ExitReport {
   readonly flush: FlushReport | undefined;
   /** Why the exit stopped waiting: the deadline, a second signal, an error, or a direct process.exit(). */
   readonly forcedBy: { readonly reason: 'deadline' | 'signal' | 'error' | 'process-exit'; readonly signal?: NodeJS.Signals; readonly atMs: number } | undefined;
-  /** What kept the event loop alive when the deadline passed (`process.getActiveResourcesInfo()`). */
+  /** What kept the event loop alive when the deadline passed (`process.getActiveResourcesInfo()`); undefined where the runtime cannot tell (Bun). */
   readonly activeResourcesAtDeadline: readonly string[] | undefined;
   /** A hook failed, timed out or was cut, output was lost, or `reportFailure()` was called: a status of 0 became 1. */
   readonly cleanupFailed: boolean;

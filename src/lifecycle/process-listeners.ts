@@ -7,6 +7,8 @@ import { runHooksSynchronously } from './synchronous-exit.js';
 
 type ErrorOrigin = 'uncaughtException' | 'unhandledRejection';
 
+const RUNTIME_SKIPS_UNCAUGHT_FOR_REJECTIONS = process.versions.bun !== undefined;
+
 /**
  * The listeners the exit sequence installs on the process, and what each
  * process event means for it. Installs exactly what the current state needs:
@@ -51,6 +53,10 @@ export class ProcessListeners {
     this.toggle('exit', this.onProcessExit, lifecycle);
     const errors = exiting || (this.armed && options.handleErrors && phase !== 'ending');
     this.toggle('uncaughtException', this.onUncaughtException, errors);
+    // Bun ends the process for an unhandled rejection without emitting
+    // 'uncaughtException' (docs/runtimes.md). On Node, a listener for it
+    // would change Node's own behaviour, so only there.
+    if (RUNTIME_SKIPS_UNCAUGHT_FOR_REJECTIONS) this.toggle('unhandledRejection', this.onUnhandledRejection, errors);
     this.toggle('uncaughtExceptionMonitor', this.onUncaughtMonitor, lifecycle && !errors);
   }
 
@@ -97,6 +103,8 @@ export class ProcessListeners {
     }
   };
 
+  private readonly onUnhandledRejection = (reason: unknown): void => this.onUncaughtException(reason, 'unhandledRejection');
+
   /**
    * With handleErrors false, Node ends the process itself for an uncaught
    * error, emitting 'exit' right after this monitor: remember the error so
@@ -105,10 +113,14 @@ export class ProcessListeners {
   private readonly onUncaughtMonitor = (error: unknown, origin: ErrorOrigin): void => {
     if (this.sequence.phase !== 'idle' || this.installedEvents.has('uncaughtException')) return;
     this.uncaughtWithoutHandling = { error, origin };
-    // If the application handles it and goes on, the next microtask forgets it.
-    queueMicrotask(() => {
-      this.uncaughtWithoutHandling = undefined;
-    });
+    // If the application handles it (its own listener) and goes on, the next
+    // microtask forgets it. Without one the process is ending: keep it (Bun
+    // runs a microtask before 'exit').
+    if (this.facade.listenerCount('uncaughtException') > 0) {
+      queueMicrotask(() => {
+        this.uncaughtWithoutHandling = undefined;
+      });
+    }
   };
 
   private readonly onBeforeExit = (): void => {
