@@ -56,7 +56,7 @@ export class ProcessListeners {
     // Bun ends the process for an unhandled rejection without emitting
     // 'uncaughtException' (docs/runtimes.md). On Node, a listener for it
     // would change Node's own behaviour, so only there.
-    if (RUNTIME_SKIPS_UNCAUGHT_FOR_REJECTIONS) this.toggle('unhandledRejection', this.onUnhandledRejection, errors);
+    if (RUNTIME_SKIPS_UNCAUGHT_FOR_REJECTIONS && this.facade.pid === process.pid) this.toggle('unhandledRejection', this.onUnhandledRejection, errors);
     this.toggle('uncaughtExceptionMonitor', this.onUncaughtMonitor, lifecycle && !errors);
   }
 

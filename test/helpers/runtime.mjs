@@ -103,10 +103,6 @@ export function skipForKnownDifference(differences) {
 
 /** Reasons shared by several tests: each is explained in docs/runtimes.md. */
 export const DIFFERENCES = Object.freeze({
-  bunActiveResources: "Bun's process.getActiveResourcesInfo() always returns [], so farewell cannot name what keeps the process alive",
-  bunUncaughtMonitor:
-    "with handleErrors: false, Bun runs a microtask between 'uncaughtExceptionMonitor' and 'exit', in which farewell forgets the error it noted: the exit is reported as a process.exit() call",
+  bunActiveResources: "Bun's process.getActiveResourcesInfo() always returns [], so farewell cannot name what keeps the process alive: it says 'unknown'",
   denoNoExitEvent: "Deno emits no 'exit' event when an uncaught error ends the process, so with handleErrors: false the hooks do not run",
-  bunUnhandledRejection:
-    "Bun does not route an unhandled rejection to 'uncaughtException' listeners as Node does, and farewell listens only there: Bun prints the rejection and ends the process with status 1, cutting async hooks; exit() inside an async function the program does not await is such a rejection",
 });

@@ -22,14 +22,14 @@ for (const format of FORMATS) {
       assert.match(result.stderr, /\n\nNode\.js v\d+\.\d+\.\d+\n$/);
     });
 
-    test('an unhandled rejection: hooks, every AggregateError member printed, exit 1', knownDifference({ bun: { reason: DIFFERENCES.bunUnhandledRejection, failure: /hook process-exit undefined/ } }, async () => {
+    test('an unhandled rejection: hooks, every AggregateError member printed, exit 1', async () => {
       const result = await runScenario('errors:rejection', { format });
       assert.equal(result.code, 1);
       assert.deepEqual(result.events, ['hook error unhandledRejection']);
       assert.match(result.stderr, /^AggregateError: several failed\n/);
       assert.match(result.stderr, /Error: first member\n/);
       assert.match(result.stderr, /Error: second member\n/);
-    }));
+    });;
 
     test('a thrown non-error is printed as "Uncaught <value>"', async () => {
       const result = await runScenario('errors:thrownNonError', { format });
@@ -64,7 +64,6 @@ for (const format of FORMATS) {
       'handleErrors: false leaves uncaught errors to Node; hooks still run synchronously',
       knownDifference(
         {
-          bun: { reason: DIFFERENCES.bunUncaughtMonitor, failure: /\+ {3}'hook process-exit 1'\n- {3}'hook error 1'/ },
           deno: { reason: DIFFERENCES.denoNoExitEvent, failure: /- {3}'hook error 1'/ },
         },
         async () => {

@@ -7,15 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
 import { FORMATS, runScenario, signalOn } from '../helpers/run-scenario.mjs';
-import { RUNTIME, assertDiedBy, knownDifference } from '../helpers/runtime.mjs';
-
-/** Deno as PID 1 (a container without --init): re-raising a signal it had listened to crashes it. */
-const DENO_PID1 = {
-  reason: 'as PID 1, Deno crashes with SIGSEGV when it re-raises a signal it listened to, instead of exiting with 128 + n (run it under docker run --init or tini)',
-  failure: /SIGSEGV/,
-  // Most runs; under load it sometimes exits with 143 as Node does.
-  intermittent: true,
-};
+import { RUNTIME, assertDiedBy } from '../helpers/runtime.mjs';
 
 for (const format of FORMATS) {
   describe(`signals [${format}]`, { concurrency: 4 }, () => {
@@ -132,7 +124,7 @@ const runner = fileURLToPath(new URL('../fixtures/run.mjs', import.meta.url));
 const canUnsharePid = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'true']).status === 0;
 
 describe('as PID 1 (in a PID namespace)', () => {
-  test('a re-raised signal the kernel ignores ends with 128 + n, no hang', { skip: !canUnsharePid && 'unshare --pid is not permitted here' }, knownDifference({ deno: DENO_PID1 }, () => {
+  test('a re-raised signal the kernel ignores ends with 128 + n, no hang', { skip: !canUnsharePid && 'unshare --pid is not permitted here' }, () => {
     // Events in a file: a runtime that cannot use an inherited socket (Deno) opens it as /dev/fd/3.
     const dir = mkdtempSync(join(tmpdir(), 'farewell-pid1-'));
     const eventsFd = openSync(join(dir, 'events'), 'w+');
@@ -148,5 +140,5 @@ describe('as PID 1 (in a PID namespace)', () => {
       closeSync(eventsFd);
       rmSync(dir, { recursive: true, force: true });
     }
-  }));
+  });;
 });

@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
-import { DIFFERENCES, RUNTIME, assertDiedBy, knownDifference } from '../helpers/runtime.mjs';
+import { RUNTIME, assertDiedBy } from '../helpers/runtime.mjs';
 import { spawnProcess } from '../helpers/spawn-process.mjs';
 
 const ts = createRequire(import.meta.url)('typescript');
@@ -46,13 +46,12 @@ for (const [variant, file] of variants) {
   const skip = variant === 'native syntax' && !nativeSyntax && `Node ${process.version} has no native using syntax (Node 24 has)`;
   describe(`using and await using [${variant}]`, { concurrency: 4, skip }, () => {
     // main() is not awaited: its SystemExit is an unhandled rejection.
-    const bunRejection = { bun: { reason: DIFFERENCES.bunUnhandledRejection, failure: /SystemExit: Exiting with status 2/ } };
-    test('exit(2) inside `await using`: the resource is disposed as the SystemExit unwinds, before the hooks; status 2', knownDifference(bunRejection, async () => {
+    test('exit(2) inside `await using`: the resource is disposed as the SystemExit unwinds, before the hooks; status 2', async () => {
       const result = await run(file, 'exitInBlock');
       assert.equal(result.stderr, '');
       assert.deepEqual(result.events, ['in block', 'pool disposed', 'hook']);
       assert.equal(result.code, 2);
-    }));
+    });;
 
     test('SIGTERM while the block waits: the resource given to onExit() is disposed through the hook path', async (t) => {
       const result = await run(file, 'signalInBlock', { onEvent: (event, child) => event === 'ready' && child.kill('SIGTERM') });

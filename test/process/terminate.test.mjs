@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { FORMATS, runScenario, signalOn } from '../helpers/run-scenario.mjs';
 import { processesFromEvents, running, waitUntilGone } from '../helpers/proc.mjs';
-import { DIFFERENCES, assertDiedBy, knownDifference, skipForKnownDifference } from '../helpers/runtime.mjs';
+import { assertDiedBy } from '../helpers/runtime.mjs';
 
 const linux = process.platform === 'linux';
 const resultOf = (events, prefix = 'result ') => JSON.parse(events.find((event) => event.startsWith(prefix)).slice(prefix.length));
@@ -124,10 +124,7 @@ for (const format of FORMATS) {
       assert.deepEqual(await waitUntilGone(records), []);
     });
 
-    // The CommonJS runner does not await the scenario, so exit() there is an unhandled rejection:
-    // on Bun the trees are never stopped (20 s, processes left), as errors.test.mjs shows in short.
-    const bunCjs = format === 'cjs' ? { bun: DIFFERENCES.bunUnhandledRejection } : {};
-    test('a tree that had to be killed is a cleanup failure: exit(0) ends with status 1', { skip: skipForKnownDifference(bunCjs) }, async () => {
+    test('a tree that had to be killed is a cleanup failure: exit(0) ends with status 1', async () => {
       const result = await runScenario('process:stopTreesOnExit', { format, args: ['1', '300', 'exit(0)'], detached: true });
       assert.equal(result.code, 1, result.stderr);
       assert.match(result.stderr, /^farewell: child process \d+ \(sh\) did not stop within 300 ms: killed it with SIGKILL \(pids \d+, \d+\)\n$/);
@@ -151,8 +148,7 @@ for (const format of FORMATS) {
       assert.ok(took >= 950 && took < 2500, `took ${took} ms`);
     });
 
-    const bunCjsRejection = format === 'cjs' ? { bun: { reason: DIFFERENCES.bunUnhandledRejection, failure: /SystemExit: Exiting with status 0/ } } : {};
-    test('processes a child (not detached) left re-parented are reported as possibly left running: exit(0) ends with status 1', knownDifference(bunCjsRejection, async () => {
+    test('processes a child (not detached) left re-parented are reported as possibly left running: exit(0) ends with status 1', async () => {
       const result = await runScenario('process:stopDoubleForkOnExit', { format, detached: true });
       assert.equal(result.code, 1, result.stderr);
       const { pids } = processesFromEvents(result.events);
@@ -162,7 +158,7 @@ for (const format of FORMATS) {
           'and lost their parent: they may come from its tree (spawn it with detached: true to have them stopped)\n',
       );
       assert.deepEqual(result.events.filter((event) => event.endsWith('still running')), ['orphan still running']);
-    }));
+    });;
 
     test('a child that exits by itself is forgotten: the exit hook goes, and with it the signal listeners', async () => {
       const result = await runScenario('process:stopOnExitForgetsExited', { format });
