@@ -2,13 +2,20 @@ import { createRequire } from 'node:module';
 
 // Some built-ins are loaded only when first needed: importing node:tty pulls
 // in net and all of streams, and costs more than the whole library (measured
-// in bench/core/import-cost). A require bound to any absolute path resolves
+// in bench/core/import-cost). So does an ESM import of node:fs, whose
+// namespace loads fs streams (about 4 ms on Node 20). A require bound to any absolute path resolves
 // built-ins, from ESM and CommonJS alike.
 const requireBuiltin = createRequire('/');
 
+let fs: typeof import('node:fs') | undefined;
 let os: typeof import('node:os') | undefined;
 let tty: typeof import('node:tty') | undefined;
 let diagnosticsChannel: typeof import('node:diagnostics_channel') | null | undefined;
+
+/** node:fs, loaded on first call. */
+export function loadFs(): typeof import('node:fs') {
+  return (fs ??= requireBuiltin('node:fs') as typeof import('node:fs'));
+}
 
 /** node:os, loaded on first call. */
 export function loadOs(): typeof import('node:os') {
