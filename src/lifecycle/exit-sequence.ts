@@ -1,34 +1,26 @@
 import { debugLog } from '../debug-log.js';
-import { ExitStartedError, isExitError, isSystemExit } from '../errors.js';
+import { ExitStartedError, isSystemExit } from '../errors.js';
 import { describeTrigger } from '../exit-trigger.js';
 import type { ExitTrigger } from '../exit-trigger.js';
 import { HookRegistry } from '../hooks/hook-registry.js';
 import { HookSteps } from '../hooks/hook-steps.js';
 import type { HookOutcome, HookRunContext, RunningHook } from '../hooks/run-hook.js';
-import { describePending, ExitMessages } from '../output/exit-messages.js';
-import { flushOutput, undeliveredBytes } from '../output/flush-output.js';
+import { deadlineMessage, ExitMessages, forcedMessage, keptAliveMessage, settledHookMessage } from '../output/exit-messages.js';
+import { FINAL_FLUSH_MS, flushOutput, undeliveredBytes } from '../output/flush-output.js';
 import { formatDuration } from '../output/format-duration.js';
 import { formatError } from '../output/format-error.js';
 import { OutputWatch } from '../output/watch-output.js';
 import type { OutputFailure } from '../output/watch-output.js';
 import type { ProcessFacade } from '../process-facade.js';
-import { signalExitStatus } from '../signals.js';
 import { FAILURE_STATUS, normalizeExitCode } from '../exit-status.js';
-import { resolveExitRequest } from '../exit-request.js';
-import { describeActiveResources } from './active-resources.js';
+import { Deadline } from './deadline.js';
 import { decideEnd, endProcess } from './end-process.js';
 import type { ProcessEnd } from './end-process.js';
 import type { ResolvedExitOptions } from './exit-options.js';
 import { ExitReportBuilder } from './exit-report.js';
 import { ExitState } from './exit-state.js';
 import { RepeatedSignals } from './repeated-signals.js';
-
-/**
- * After a forced end (second signal, error during cleanup, deadline), how long
- * stdout/stderr may still take to hand over what is queued. Short on purpose:
- * the user asked to stop now.
- */
-const FINAL_FLUSH_MS = 100;
+import { Unwinding } from './unwinding.js';
 
 /**
  * How long hooks may run one after another without letting the event loop
@@ -36,15 +28,6 @@ const FINAL_FLUSH_MS = 100;
  * long to be seen, and each turn costs a few microseconds.
  */
 const LOOP_TURN_INTERVAL_MS = 10;
-
-/**
- * exit() throws a SystemExit so that the caller's stack unwinds: its finally
- * blocks and `using` disposals run before the hooks, as `with` blocks run
- * before atexit in Python. The hooks start when it reaches the top uncaught;
- * if it was caught, after this long (at most a tenth of the deadline): an
- * `await using` disposal still running then runs beside the hooks.
- */
-const UNWIND_GRACE_MS = 250;
 
 /**
  * The exit sequence of one process, as a state machine:
@@ -55,12 +38,10 @@ const UNWIND_GRACE_MS = 250;
  * exported by the package.
  */
 export class ExitSequence extends ExitState {
-  private deadlineTimer: unknown;
   private lastLoopTurnAt = 0;
-  private unwatchSelfSignals: (() => void) | undefined;
-  /** Starts the hooks once the SystemExit thrown by exit() has unwound (see UNWIND_GRACE_MS). */
-  private unwound: (() => void) | undefined;
-
+  private readonly deadline: Deadline;
+  /** Holds the hooks back until the SystemExit thrown by exit() has unwound. */
+  readonly unwinding: Unwinding;
   readonly registry = new HookRegistry();
   readonly steps: HookSteps;
   readonly messages: ExitMessages;
@@ -69,6 +50,8 @@ export class ExitSequence extends ExitState {
   readonly report: ExitReportBuilder;
   /** Called when the phase changes what must listen to the process (process-listeners.ts, wired by exit-manager.ts). */
   onStateChange: () => void = () => {};
+  /** Called when a write to stdout or stderr fails (what it means: process-listeners.ts). */
+  onOutputFailed: (failure: OutputFailure) => void = () => {};
   private readonly controller = new AbortController();
 
   constructor(
@@ -78,8 +61,10 @@ export class ExitSequence extends ExitState {
     private readonly quiet: boolean,
   ) {
     super(() => facade.now());
+    this.deadline = new Deadline(facade);
+    this.unwinding = new Unwinding(facade);
     this.messages = new ExitMessages(facade, () => this.options.logger, () => this.output.isBroken(facade.stderr));
-    this.output = new OutputWatch(facade, (failure) => this.outputFailed(failure));
+    this.output = new OutputWatch(facade, (failure) => this.onOutputFailed(failure));
     this.report = new ExitReportBuilder((error) => this.messages.log(`farewell: an exit report listener threw:\n${formatError(error)}`), quiet);
     this.steps = new HookSteps(
       facade,
@@ -102,12 +87,10 @@ export class ExitSequence extends ExitState {
     this.phase = 'hooks';
     this.endSignal = endSignal;
     this.lastLoopTurnAt = this.startedAt;
-    if (trigger.kind === 'signal') this.repeatedSignals.started(this.startedAt);
-    this.unwatchSelfSignals = this.facade.watchSelfSignals((signal) => this.repeatedSignals.sentBySelf(signal));
-    // The deadline is armed before any user code runs: a hook may block the
-    // event loop (mcollina/close-with-grace does the same). Unref'd: it must
-    // never be what keeps the process alive.
-    this.deadlineTimer = this.facade.setTimer(() => this.deadlineReached(), this.options.timeout, { ref: false });
+    this.repeatedSignals.started(this.facade, this.startedAt, trigger.kind === 'signal');
+    // Armed before any user code runs: a hook may block the event loop
+    // (mcollina/close-with-grace does the same).
+    this.deadline.arm(this.startedAt, this.options.timeout, () => this.deadlineReached());
     this.onStateChange();
     this.debug(() => `exit started by ${describeTrigger(trigger)}, status ${this.statusAsShown()}, deadline ${this.options.timeout} ms`);
     if (trigger.kind === 'signal' && trigger.signal === 'SIGINT' && this.facade.stderr.isTTY === true) {
@@ -115,23 +98,8 @@ export class ExitSequence extends ExitState {
     }
     // Hooks start once the code that triggered the exit has unwound: its
     // finally blocks (and `using` disposals) run first, as in Python.
-    if (afterUnwinding) this.waitForUnwinding();
+    if (afterUnwinding) this.unwinding.wait(this.options.timeout, () => void this.runHooks());
     else queueMicrotask(() => void this.runHooks());
-  }
-
-  private waitForUnwinding(): void {
-    const timer = this.facade.setTimer(() => this.unwindingDone(), Math.min(UNWIND_GRACE_MS, this.options.timeout / 10), { ref: true });
-    this.unwound = () => {
-      this.facade.clearTimer(timer);
-      void this.runHooks();
-    };
-  }
-
-  /** The SystemExit thrown by exit() reached the top of the stack, or the loop emptied: nothing is left to unwind. */
-  unwindingDone(): void {
-    const start = this.unwound;
-    this.unwound = undefined;
-    start?.();
   }
 
   /** What every way of exiting does first: record the trigger, abort `shutdownSignal`. */
@@ -153,7 +121,7 @@ export class ExitSequence extends ExitState {
       if (this.phase !== 'hooks') return;
       // A hook that blocked the event loop also held back the deadline's
       // timer and any signal: look at the clock, and let the loop poll.
-      if (this.facade.now() >= this.deadlineAt()) return this.deadlineReached();
+      if (this.deadline.passed()) return this.deadlineReached();
       if (this.facade.now() - this.lastLoopTurnAt >= LOOP_TURN_INTERVAL_MS) {
         await new Promise<void>((resolve) => this.facade.nextLoopTurn(resolve));
         this.lastLoopTurnAt = this.facade.now();
@@ -161,10 +129,14 @@ export class ExitSequence extends ExitState {
     }
     if (this.phase !== 'hooks') return; // the deadline or a forced end took over
     if (this.trigger?.kind === 'natural') return this.endNaturally();
+    await this.flushThenEnd();
+  }
+
+  private async flushThenEnd(): Promise<void> {
     this.phase = 'flushing';
     this.debug(() => `${this.elapsed()} flushing stdout and stderr`);
     const flushStartedAt = this.facade.now();
-    const result = await flushOutput(this.facade, this.remainingTime());
+    const result = await flushOutput(this.facade, this.deadline.remaining());
     if (this.phase !== 'flushing') return;
     this.report.flushed({
       ...result,
@@ -179,23 +151,19 @@ export class ExitSequence extends ExitState {
   private hookSettled(running: RunningHook, outcome: HookOutcome): void {
     const { name } = running.hook;
     this.report.hookSettled(running.hook, outcome, this.facade.now());
-    const took = (): string => formatDuration(this.facade.now() - running.startedAt);
-    this.debug(() => `${this.elapsed()} hook "${name}" ${outcome.kind}${outcome.kind === 'cut' ? ` (${outcome.reason})` : ''} after ${took()}`);
-    if (outcome.kind === 'failed') {
-      this.cleanupFailed = true;
-      this.messages.log(`farewell: exit hook "${name}" failed after ${took()}:\n${formatError(outcome.error)}`);
-    } else if (outcome.kind === 'timed-out') {
-      this.cleanupFailed = true;
-      this.messages.log(`farewell: exit hook "${name}" timed out after ${outcome.timeout} ms; continuing with the next hooks`);
-    }
-    // Cut hooks are reported all at once by whoever cut them.
+    const took = formatDuration(this.facade.now() - running.startedAt);
+    this.debug(() => `${this.elapsed()} hook "${name}" ${outcome.kind}${outcome.kind === 'cut' ? ` (${outcome.reason})` : ''} after ${took}`);
+    const message = settledHookMessage(name, outcome, took);
+    if (message === undefined) return;
+    this.cleanupFailed = true;
+    this.messages.log(message);
   }
 
   // ── What cuts the hooks short ─────────────────────────────────────────────
 
   /** The global deadline passed: cut what runs, skip what waits, end (0 becomes 1). */
   deadlineReached(): void {
-    this.deadlineTimer = undefined;
+    this.deadline.disarm();
     const { timeout } = this.options;
     if (this.phase === 'hooks') {
       const activeResources = this.facade.activeResources();
@@ -203,21 +171,14 @@ export class ExitSequence extends ExitState {
       const running = this.steps.cut('deadline', new DOMException(`The exit deadline of ${timeout} ms was reached`, 'TimeoutError'));
       this.cleanupFailed = true;
       this.forced = true;
-      this.messages.log(
-        `farewell: the exit did not finish within ${timeout} ms; ${describePending(running, this.registry.pending().map((hook) => hook.name))}. ` +
-          `Keeping the process alive: ${describeActiveResources(activeResources)}`,
-      );
+      this.messages.log(deadlineMessage(timeout, running, this.pendingNames(), activeResources));
       void this.finalFlushThenEnd();
     } else if (this.phase === 'flushing' && !this.forced) {
       this.cleanupFailed = true;
       this.messages.log(`farewell: output was not fully delivered within the ${timeout} ms deadline (${this.output.describeUndelivered()})`);
       this.end();
     } else if (this.phase === 'ended' && this.trigger?.kind === 'natural') {
-      // The hooks ran at the natural end, yet something still holds the loop.
-      this.messages.log(
-        `farewell: the program ended and its exit hooks ran, but ${timeout} ms later the process is still kept alive by: ` +
-          `${describeActiveResources(this.facade.activeResources())}`,
-      );
+      this.messages.log(keptAliveMessage(timeout, this.facade.activeResources()));
       const status = normalizeExitCode(this.facade.getExitCode()) ?? 0;
       this.phase = 'ending';
       this.facade.exit(status === 0 ? FAILURE_STATUS : status);
@@ -238,7 +199,7 @@ export class ExitSequence extends ExitState {
     const running = this.steps.cut('forced', new DOMException(`The exit was forced: ${what}`, 'AbortError'));
     // Cutting or skipping a hook is a failed cleanup.
     if (running.length > 0 || this.registry.pending().length > 0) this.cleanupFailed = true;
-    this.messages.log(`farewell: ${what} during the exit: ending now; ${describePending(running, this.registry.pending().map((hook) => hook.name))}`);
+    this.messages.log(forcedMessage(what, running, this.pendingNames()));
     void this.finalFlushThenEnd();
   }
 
@@ -256,25 +217,6 @@ export class ExitSequence extends ExitState {
     this.messages.log(message);
   }
 
-  /**
-   * A write to stdout or stderr failed. Before the exit, a closed stdout is
-   * the Unix signal to stop (`yes | head -1`): exit as by SIGPIPE; another
-   * stdout error is fatal. During the exit, what was queued is lost, so the
-   * exit must not end with 0 (a closed pipe ends as by SIGPIPE, see end-process.ts).
-   */
-  private outputFailed({ stream, error, brokenPipe }: OutputFailure): void {
-    this.debug(() => `${stream} error ${(error as NodeJS.ErrnoException).code ?? error.message}; no more output on it`);
-    if (this.phase === 'idle') {
-      if (stream !== 'stdout') return;
-      if (brokenPipe) return this.start({ kind: 'broken-pipe' }, signalExitStatus('SIGPIPE'), 'SIGPIPE');
-      this.messages.printError(error);
-      return this.start({ kind: 'error', error, origin: 'uncaughtException' }, FAILURE_STATUS);
-    }
-    this.cleanupFailed = true;
-    if (brokenPipe) this.lostToBrokenPipe = true;
-    else this.messages.log(`farewell: ${stream} failed: ${error.message}; output was lost`);
-  }
-
   // ── 4. The end ────────────────────────────────────────────────────────────
 
   private async finalFlushThenEnd(): Promise<void> {
@@ -288,8 +230,8 @@ export class ExitSequence extends ExitState {
     if (this.phase === 'ending' || this.phase === 'ended') return;
     this.output.noticeFailedWrites();
     this.phase = 'ending';
-    if (this.deadlineTimer !== undefined) this.facade.clearTimer(this.deadlineTimer);
-    this.stopWatchingSelfSignals();
+    this.deadline.disarm();
+    this.repeatedSignals.stopWatching();
     this.onStateChange();
     const end = decideEnd({
       status: this.status,
@@ -315,7 +257,7 @@ export class ExitSequence extends ExitState {
     // Output lost to a closed pipe ends as by SIGPIPE here too.
     if (this.lostToBrokenPipe && (normalizeExitCode(this.facade.getExitCode()) ?? 0) === 0) return this.end();
     this.phase = 'ended';
-    this.stopWatchingSelfSignals();
+    this.repeatedSignals.stopWatching();
     const status = normalizeExitCode(this.facade.getExitCode()) ?? 0;
     if (this.cleanupFailed && status === 0) this.facade.setExitCode(FAILURE_STATUS);
     this.debug(() => `${this.elapsed()} ending naturally with status ${this.cleanupFailed && status === 0 ? FAILURE_STATUS : status}`);
@@ -326,15 +268,19 @@ export class ExitSequence extends ExitState {
   /** Ended without waiting: exitNow(), or a direct process.exit() once its hooks ran. */
   ended(): void {
     this.phase = 'ended';
-    if (this.deadlineTimer !== undefined) this.facade.clearTimer(this.deadlineTimer);
-    this.stopWatchingSelfSignals();
+    this.deadline.disarm();
+    this.repeatedSignals.stopWatching();
   }
 
   // ── Helpers ───────────────────────────────────────────────────────────────
 
   /** Completes the exit report and hands it over, just before the process ends. */
   reportEnd(end: ProcessEnd): void {
-    this.report.ended(end, this.facade.now(), this.cleanupFailed, this.registry.pending().map((hook) => hook.name));
+    this.report.ended(end, this.facade.now(), this.cleanupFailed, this.pendingNames());
+  }
+
+  private pendingNames(): string[] {
+    return this.registry.pending().map((hook) => hook.name);
   }
 
   hookContext(): HookRunContext {
@@ -343,33 +289,12 @@ export class ExitSequence extends ExitState {
       exitCode: this.statusAsShown(),
       facade: this.facade,
       startedAt: this.startedAt,
-      deadlineAt: this.deadlineAt(),
+      deadlineAt: this.deadline.deadlineAt,
       isExitRequest: (error) => isSystemExit(error) || this.isThrownByExit(error),
     };
   }
 
-  /** The status an uncaught error (or SystemExit) asks for, reporting an invalid `exitCode`. */
-  statusOfError(error: unknown): number {
-    if (!isExitError(error) && !isSystemExit(error) && !(error instanceof Error)) return FAILURE_STATUS;
-    const request = resolveExitRequest(error, undefined);
-    if (request.problem) this.messages.log(`farewell: ${request.problem.message}; exiting with status 1`);
-    return request.status;
-  }
-
   debug(message: () => string): void {
     if (!this.quiet) debugLog(message);
-  }
-
-  private deadlineAt(): number {
-    return this.startedAt + this.options.timeout;
-  }
-
-  private remainingTime(): number {
-    return Math.max(0, this.deadlineAt() - this.facade.now());
-  }
-
-  private stopWatchingSelfSignals(): void {
-    this.unwatchSelfSignals?.();
-    this.unwatchSelfSignals = undefined;
   }
 }

@@ -1,4 +1,6 @@
-import { isSystemExit } from '../errors.js';
+import { isExitError, isSystemExit } from '../errors.js';
+import { resolveExitRequest } from '../exit-request.js';
+import type { OutputFailure } from '../output/watch-output.js';
 import type { ProcessFacade } from '../process-facade.js';
 import { signalExitStatus } from '../signals.js';
 import { FAILURE_STATUS, normalizeExitCode } from '../exit-status.js';
@@ -30,7 +32,9 @@ export class ProcessListeners {
   constructor(
     private readonly facade: ProcessFacade,
     private readonly sequence: ExitSequence,
-  ) {}
+  ) {
+    sequence.onOutputFailed = this.onOutputFailed;
+  }
 
   /** First use of the library (idempotent). Returns true the first time. */
   arm(): boolean {
@@ -82,13 +86,13 @@ export class ProcessListeners {
     if (isSystemExit(error) || sequence.isThrownByExit(error)) {
       // exit() already started the sequence: its SystemExit has unwound the
       // stack, the hooks may start. A SystemExit thrown by hand starts one.
-      if (sequence.phase === 'idle' && isSystemExit(error)) sequence.start({ kind: 'exit' }, sequence.statusOfError(error));
-      else sequence.unwindingDone();
+      if (sequence.phase === 'idle' && isSystemExit(error)) sequence.start({ kind: 'exit' }, this.statusOfError(error));
+      else sequence.unwinding.done();
       return;
     }
     if (sequence.phase === 'idle') {
       sequence.messages.printError(error);
-      return sequence.start({ kind: 'error', error, origin }, sequence.statusOfError(error));
+      return sequence.start({ kind: 'error', error, origin }, this.statusOfError(error));
     }
     sequence.cleanupFailed = true;
     sequence.messages.log(`farewell: ${origin === 'unhandledRejection' ? 'an unhandled rejection' : 'an uncaught exception'} during the exit:`);
@@ -128,17 +132,45 @@ export class ProcessListeners {
     if (sequence.phase === 'idle') {
       sequence.start({ kind: 'natural' }, normalizeExitCode(this.facade.getExitCode()) ?? 0);
     } else if (sequence.phase === 'hooks' && !sequence.steps.busy) {
-      sequence.unwindingDone(); // nothing is left that could still unwind
+      sequence.unwinding.done(); // nothing is left that could still unwind
     } else if (sequence.phase === 'hooks' && sequence.steps.busy) {
       // The loop is empty while hooks wait: waiting for the deadline would only waste time.
       sequence.stalled();
     }
   };
 
+  /**
+   * A write to stdout or stderr failed. Before the exit, a closed stdout is
+   * the Unix signal to stop (`yes | head -1`): exit as by SIGPIPE; another
+   * stdout error is fatal. During the exit, what was queued is lost, so the
+   * exit must not end with 0 (a closed pipe ends as by SIGPIPE, see end-process.ts).
+   */
+  private readonly onOutputFailed = ({ stream, error, brokenPipe }: OutputFailure): void => {
+    const { sequence } = this;
+    sequence.debug(() => `${stream} error ${(error as NodeJS.ErrnoException).code ?? error.message}; no more output on it`);
+    if (sequence.phase === 'idle') {
+      if (stream !== 'stdout') return;
+      if (brokenPipe) return sequence.start({ kind: 'broken-pipe' }, signalExitStatus('SIGPIPE'), 'SIGPIPE');
+      sequence.messages.printError(error);
+      return sequence.start({ kind: 'error', error, origin: 'uncaughtException' }, FAILURE_STATUS);
+    }
+    sequence.cleanupFailed = true;
+    if (brokenPipe) sequence.lostToBrokenPipe = true;
+    else sequence.messages.log(`farewell: ${stream} failed: ${error.message}; output was lost`);
+  };
+
   /** The process is ending without waiting (a direct process.exit(), or Node for an uncaught error). */
   private readonly onProcessExit = (code: number): void => {
     runHooksSynchronously(this.sequence, code, this.uncaughtWithoutHandling);
   };
+
+  /** The status an uncaught error (or SystemExit) asks for, reporting an invalid `exitCode`. */
+  private statusOfError(error: unknown): number {
+    if (!isExitError(error) && !isSystemExit(error) && !(error instanceof Error)) return FAILURE_STATUS;
+    const request = resolveExitRequest(error, undefined);
+    if (request.problem) this.sequence.messages.log(`farewell: ${request.problem.message}; exiting with status 1`);
+    return request.status;
+  }
 
   private toggle(event: string, listener: (...args: any[]) => void, wanted: boolean): void {
     if (wanted === this.installedEvents.has(event)) return;

@@ -1,3 +1,5 @@
+import type { ProcessFacade } from '../process-facade.js';
+
 /**
  * A signal repeated within this window of the last one that counted is the
  * same request, relayed twice. Supervisors relay one request as several
@@ -31,16 +33,21 @@ export class RepeatedSignals {
   private counted = 0;
   /** Signals the process sent itself during the exit, not yet delivered. */
   private readonly selfSent = new Map<NodeJS.Signals, number>();
+  private unwatch: (() => void) | undefined;
 
-  /** The signal that started the exit, at `now`. */
-  started(now: number): void {
-    this.lastCountedAt = now;
-    this.counted = 1;
+  /** The exit started (by a signal: `bySignal`) at `now`: from now on, signals the process sends itself are counted. */
+  started(facade: ProcessFacade, now: number, bySignal: boolean): void {
+    if (bySignal) {
+      this.lastCountedAt = now;
+      this.counted = 1;
+    }
+    this.unwatch = facade.watchSelfSignals((signal) => this.selfSent.set(signal, (this.selfSent.get(signal) ?? 0) + 1));
   }
 
-  /** Counts a signal the process sends itself (watched while exiting). */
-  sentBySelf(signal: NodeJS.Signals): void {
-    this.selfSent.set(signal, (this.selfSent.get(signal) ?? 0) + 1);
+  /** The exit is ending: stop counting. */
+  stopWatching(): void {
+    this.unwatch?.();
+    this.unwatch = undefined;
   }
 
   /** Classifies a signal received during the exit, at `now`. */

@@ -1,4 +1,5 @@
 import type { ProcessFacade } from '../process-facade.js';
+import { describeActiveResources } from './describe-active-resources.js';
 import { formatError, formatUncaughtError } from './format-error.js';
 
 /**
@@ -44,6 +45,28 @@ export class ExitMessages {
       // stderr is gone; there is nowhere left to report to.
     }
   }
+}
+
+/** What the exit says about a hook that failed or timed out (a cut one is reported by whoever cut it). */
+export function settledHookMessage(name: string, outcome: { kind: string; error?: unknown; timeout?: number }, took: string): string | undefined {
+  if (outcome.kind === 'failed') return `farewell: exit hook "${name}" failed after ${took}:\n${formatError(outcome.error)}`;
+  if (outcome.kind === 'timed-out') return `farewell: exit hook "${name}" timed out after ${outcome.timeout} ms; continuing with the next hooks`;
+  return undefined;
+}
+
+/** The global deadline passed while hooks ran (`running`: names with how long each ran). */
+export function deadlineMessage(timeoutMs: number, running: readonly string[], notStarted: readonly string[], activeResources: readonly string[] | undefined): string {
+  return `farewell: the exit did not finish within ${timeoutMs} ms; ${describePending(running, notStarted)}. Keeping the process alive: ${describeActiveResources(activeResources)}`;
+}
+
+/** A second signal or an error (`what`) forced the end while hooks ran. */
+export function forcedMessage(what: string, running: readonly string[], notStarted: readonly string[]): string {
+  return `farewell: ${what} during the exit: ending now; ${describePending(running, notStarted)}`;
+}
+
+/** The hooks ran at the natural end, yet the deadline later found something still holding the event loop. */
+export function keptAliveMessage(timeoutMs: number, activeResources: readonly string[] | undefined): string {
+  return `farewell: the program ended and its exit hooks ran, but ${timeoutMs} ms later the process is still kept alive by: ${describeActiveResources(activeResources)}`;
 }
 
 /** For the deadline and forced-end reports: `still running: "a" (running for 2 s); not started: "b", "c"`. */

@@ -96,6 +96,13 @@ function flushBunSink(sink: BunSink): Promise<unknown> | undefined {
   }
 }
 
+/**
+ * After a forced end (second signal, error during cleanup, deadline), how long
+ * stdout/stderr may still take to hand over what is queued. Short on purpose:
+ * the user asked to stop now.
+ */
+export const FINAL_FLUSH_MS = 100;
+
 /** Flushes stdout and stderr together, giving up after `budgetMs`. */
 export async function flushOutput(
   facade: ProcessFacade,
