@@ -1,5 +1,6 @@
 // Import cost: wall time and RSS of a process that only imports the package,
-// over `node -e 0`. Target: no more than signal-exit's.
+// over `node -e 0`. Target: no more than signal-exit's. The core and
+// farewell/http together show what the shared chunk saves (issue 8).
 import { runNode } from '../lib/spawn.mjs';
 import { fixed, median, sampleRoundRobin } from '../lib/stats.mjs';
 import { printSection } from '../lib/table.mjs';
@@ -9,6 +10,8 @@ const VARIANTS = {
   'node (nothing imported)': ['--input-type=module', '-e', RSS],
   'farewell (ESM)': ['--input-type=module', '-e', `import 'farewell'; ${RSS}`],
   'farewell (CJS)': ['-e', `require('farewell'); ${RSS}`],
+  'farewell + farewell/http (ESM)': ['--input-type=module', '-e', `import 'farewell'; import 'farewell/http'; ${RSS}`],
+  'farewell + farewell/http (CJS)': ['-e', `require('farewell'); require('farewell/http'); ${RSS}`],
   'signal-exit (ESM)': ['--input-type=module', '-e', `import 'signal-exit'; ${RSS}`],
   'exit-hook (ESM)': ['--input-type=module', '-e', `import 'exit-hook'; ${RSS}`],
   'close-with-grace (CJS)': ['-e', `require('close-with-grace'); ${RSS}`],
