@@ -136,6 +136,20 @@ export class ProcessListeners {
     } else if (sequence.phase === 'hooks' && sequence.steps.busy) {
       // The loop is empty while hooks wait: waiting for the deadline would only waste time.
       sequence.stalled();
+    } else if (sequence.phase === 'flushing') {
+      // A write in progress keeps the loop alive, so nothing more can be
+      // delivered: what is still queued is lost. A stream that never hands its
+      // chunks over gets here, and so does Deno after a write that threw
+      // (docs/runtimes.md); without ending now, the process would exit with 0.
+      // (Every queued byte counts: with the loop empty, none is in the OS's hands.)
+      const { stdout, stderr } = this.facade;
+      if ((stdout.writableLength ?? 0) + (stderr.writableLength ?? 0) > 0) {
+        sequence.cleanupFailed = true;
+        sequence.messages.log(
+          `farewell: output was not fully delivered: nothing was left to deliver it (stdout: ${stdout.writableLength ?? 0} bytes, stderr: ${stderr.writableLength ?? 0} bytes)`,
+        );
+      }
+      sequence.end();
     }
   };
 
