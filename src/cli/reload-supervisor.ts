@@ -1,4 +1,4 @@
-import { sendSignal } from '../process/process-tree.js';
+import { sendSignal } from '../process/signal-tree.js';
 import { stopWatchedTree } from '../process/terminate.js';
 import type { ChildExit, Termination } from '../process/terminate.js';
 import { signalNumber } from '../signals.js';

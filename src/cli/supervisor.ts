@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { writeSync } from 'node:fs';
-import { ProcessTree, sendSignal } from '../process/process-tree.js';
+import { ProcessTree } from '../process/process-tree.js';
+import { sendSignal } from '../process/signal-tree.js';
 import { childExit, stopWatchedTree } from '../process/terminate.js';
 import type { ChildExit, Termination } from '../process/terminate.js';
 import { nodeProcess } from '../process-facade.js';

@@ -1,7 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { afterNextPoll, closeAfterNewestResponse, closeIdleSocket, isClosing } from './close-politely.js';
+import { closeAfterNewestResponse, isClosing } from './close-politely.js';
+import { IdleConnectionCloser } from './close-idle-connections.js';
 import type { ConnectionObserver, ConnectionTracker, Http1Connection, TrackedConnection, UpgradedConnection } from './connection-tracker.js';
-import { routeOfRequest, routeOfStream } from './drain-report.js';
+import { closeQuietConnections, destroyConnections } from './cut-connections.js';
+import { routeOfRequest } from './drain-report.js';
 import type { CutRequest, DrainReport } from './drain-report.js';
 import type { IdleKeepAlive } from './drain-options.js';
 import { goAwayGracefully } from './http2-goaway.js';
@@ -52,10 +54,8 @@ class ConnectionDrain implements ConnectionObserver {
   private readonly startedAt = performance.now();
   private connectionsAtStart = 0;
   private requestsCompleted = 0;
-  /** Idle HTTP/1 connections waiting for their idle grace to end. */
-  private readonly idleTimers = new Map<Http1Connection, NodeJS.Timeout>();
-  /** Idle HTTP/1 connections to close after the next poll phase. */
-  private readonly idleToClose = new Set<Http1Connection>();
+  /** Closes idle HTTP/1 connections as the idle policy says. */
+  private readonly idleCloser: IdleConnectionCloser;
   private timeoutTimer: NodeJS.Timeout | undefined;
   private stopClosingNewWebSocketClients: () => void = () => {};
   private stopWithholdingRequests: () => void = () => {};
@@ -69,6 +69,7 @@ class ConnectionDrain implements ConnectionObserver {
     private readonly settings: DrainSettings,
   ) {
     this.serverClosed = !settings.lateStart || !tracker.target.server.listening;
+    this.idleCloser = new IdleConnectionCloser(tracker.connections, settings.idleGrace, settings.idleKeepAlive);
   }
 
   run(): Promise<DrainReport> {
@@ -105,7 +106,7 @@ class ConnectionDrain implements ConnectionObserver {
       case 'http1':
         // A busy connection closes after its response; an idle one as the idle policy says.
         if (connection.responses.length > 0) closeAfterNewestResponse(connection);
-        else this.scheduleIdleClose(connection);
+        else this.idleCloser.schedule(connection);
         return;
       case 'upgraded':
         closeUpgradedSocket(connection.socket, connection.request, this.settings.closeUpgraded, this.settings.webSockets.length > 0);
@@ -121,74 +122,6 @@ class ConnectionDrain implements ConnectionObserver {
     }
   }
 
-  /**
-   * Closing an idle keep-alive connection races with the client's next
-   * request, which may already be on the wire (node-platform-facts §7b), and
-   * a proxy's pool picks a connection idle for seconds at any moment (issue 9,
-   * defect 14). So by default (`idleKeepAlive: 'wait'`) a connection that has
-   * carried requests is left to its client: its next request is answered with
-   * `Connection: close`. A connection that never sent a request (a
-   * pre-connection), and with `'close'` any idle one, is closed once it has
-   * been idle for `idleGrace`, after a poll that reads a request already here.
-   */
-  private scheduleIdleClose(connection: Http1Connection): void {
-    this.cancelIdleClose(connection);
-    if (isClosing(connection.socket)) return;
-    if (connection.hasCarriedRequests && this.settings.idleKeepAlive === 'wait') return;
-    const wait = connection.idleSince + this.settings.idleGrace - performance.now();
-    if (wait <= 0) {
-      this.closeAfterPoll(connection);
-      return;
-    }
-    const timer = setTimeout(() => {
-      this.idleTimers.delete(connection);
-      this.closeAfterPoll(connection);
-    }, wait);
-    timer.unref();
-    this.idleTimers.set(connection, timer);
-  }
-
-  private closeAfterPoll(connection: Http1Connection): void {
-    if (this.idleToClose.size === 0) afterNextPoll(this.closeIdleConnections);
-    this.idleToClose.add(connection);
-  }
-
-  private readonly closeIdleConnections = (): void => {
-    const closing = [...this.idleToClose];
-    this.idleToClose.clear();
-    if (this.finished) return;
-    let closed = 0;
-    for (const connection of closing) {
-      // Still idle after the poll, and nothing arriving: no request of this client has reached us.
-      if (!this.isQuiet(connection)) continue;
-      closeIdleSocket(connection.socket);
-      closed++;
-    }
-    if (closed > 0) debugLog(() => `drain: closed ${closed} idle connection(s)`);
-  };
-
-  /**
-   * An open HTTP/1 connection with no request in progress and no byte of a
-   * new one received: one a client is sending headers on in pieces is never
-   * closed for being idle (it is served once complete, or cut at the timeout).
-   */
-  private isQuiet(connection: Http1Connection): boolean {
-    return (
-      this.tracker.connections.get(connection.socket) === connection &&
-      connection.responses.length === 0 &&
-      connection.socket.bytesRead === connection.bytesReadWhenIdle
-    );
-  }
-
-  private cancelIdleClose(connection: Http1Connection): void {
-    const timer = this.idleTimers.get(connection);
-    if (timer !== undefined) {
-      clearTimeout(timer);
-      this.idleTimers.delete(connection);
-    }
-    this.idleToClose.delete(connection);
-  }
-
   // ── Events from the tracker ──────────────────────────────────────────────
 
   connectionOpened(connection: TrackedConnection): void {
@@ -197,7 +130,7 @@ class ConnectionDrain implements ConnectionObserver {
 
   requestStarted(connection: Http1Connection, _response: ServerResponse): void {
     // A request on an open connection during the drain is served, with `Connection: close`.
-    this.cancelIdleClose(connection);
+    this.idleCloser.cancel(connection);
     closeAfterNewestResponse(connection);
   }
 
@@ -207,7 +140,7 @@ class ConnectionDrain implements ConnectionObserver {
 
   connectionIdle(connection: Http1Connection): void {
     // After a `Connection: close` response Node.js is already ending the socket.
-    if (!isClosing(connection.socket)) this.scheduleIdleClose(connection);
+    if (!isClosing(connection.socket)) this.idleCloser.schedule(connection);
   }
 
   connectionUpgraded(connection: UpgradedConnection): void {
@@ -215,7 +148,7 @@ class ConnectionDrain implements ConnectionObserver {
   }
 
   connectionClosed(connection: TrackedConnection): void {
-    if (connection.kind === 'http1') this.cancelIdleClose(connection);
+    if (connection.kind === 'http1') this.idleCloser.cancel(connection);
     this.finishIfDone();
   }
 
@@ -253,27 +186,17 @@ class ConnectionDrain implements ConnectionObserver {
   }
 
   /**
-   * The drain's budget is over. Idle keep-alive connections whose clients
-   * never came back are closed with a FIN: nothing was in progress on them,
-   * and waiting longer is not possible (closing one may still race a request
-   * sent that very instant, which no server can prevent). If only they were
-   * left, the drain ends as drained once they have closed; anything else is
-   * destroyed and reported.
+   * The drain's budget is over: idle keep-alive connections whose clients
+   * never came back are closed with a FIN. If only they were left, the drain
+   * ends as drained once they have closed; anything else is destroyed and
+   * reported.
    */
   private readonly onTimeout = (): void => {
     if (this.finished) return;
-    let idle = 0;
-    let busy = false;
-    for (const connection of this.tracker.connections.values()) {
-      if (connection.kind === 'http1' && this.isQuiet(connection)) {
-        closeIdleSocket(connection.socket);
-        idle++;
-      } else {
-        busy = true;
-      }
-    }
-    if (idle > 0) debugLog(() => `drain: timeout; closed ${idle} idle keep-alive connection(s) their clients never came back to`);
-    if (busy || this.tracker.connections.size === 0 || this.settings.lateStart) {
+    const { connections } = this.tracker;
+    const { closed, othersLeft } = closeQuietConnections(connections);
+    if (closed > 0) debugLog(() => `drain: timeout; closed ${closed} idle keep-alive connection(s) their clients never came back to`);
+    if (othersLeft || connections.size === 0 || this.settings.lateStart) {
       this.cut('timed-out');
       return;
     }
@@ -285,43 +208,18 @@ class ConnectionDrain implements ConnectionObserver {
   private cut(outcome: 'timed-out' | 'aborted'): void {
     if (this.finished) return;
     const { connections, target } = this.tracker;
-    const cut: CutRequest[] = [];
-    let destroyed = 0;
-    for (const connection of [...connections.values()]) {
-      switch (connection.kind) {
-        case 'http1': {
-          for (const response of connection.responses) cut.push(routeOfRequest(response.req, 'http/1.1'));
-          // Closed with a FIN already (at the timeout, or after a `Connection: close` response): not a cut.
-          const closingPolitely = connection.responses.length === 0 && isClosing(connection.socket) && this.isQuiet(connection);
-          connection.socket.destroy();
-          if (!closingPolitely) destroyed++;
-          break;
-        }
-        case 'upgraded':
-          cut.push(routeOfRequest(connection.request, 'upgraded'));
-          connection.socket.destroy();
-          destroyed++;
-          break;
-        case 'http2':
-          for (const headers of connection.streams.values()) cut.push(routeOfStream(headers));
-          connection.session.destroy();
-          destroyed++;
-          break;
-      }
-    }
+    const { requestsCut, connectionsDestroyed } = destroyConnections(connections);
     // Connections Node.js knows and the tracker does not (tracking started late).
     if (this.settings.lateStart) (target.server as { closeAllConnections?: () => void }).closeAllConnections?.();
     // Only idle connections were left, closed with a FIN at the timeout: nothing was lost.
-    const onlyIdleLeft = outcome === 'timed-out' && cut.length === 0 && destroyed === 0 && !this.settings.lateStart;
-    this.finish(onlyIdleLeft ? 'drained' : outcome, cut, destroyed);
+    const onlyIdleLeft = outcome === 'timed-out' && requestsCut.length === 0 && connectionsDestroyed === 0 && !this.settings.lateStart;
+    this.finish(onlyIdleLeft ? 'drained' : outcome, requestsCut, connectionsDestroyed);
   }
 
   private finish(outcome: DrainReport['outcome'], requestsCut: CutRequest[], connectionsDestroyed: number): void {
     this.finished = true;
     if (this.timeoutTimer !== undefined) clearTimeout(this.timeoutTimer);
-    for (const timer of this.idleTimers.values()) clearTimeout(timer);
-    this.idleTimers.clear();
-    this.idleToClose.clear();
+    this.idleCloser.stop();
     this.stopClosingNewWebSocketClients();
     this.stopWithholdingRequests();
     this.settings.signal?.removeEventListener('abort', this.onAbort);

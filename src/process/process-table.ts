@@ -122,6 +122,27 @@ export function descendantsIn(table: ReadonlyMap<number, ProcessEntry>, rootPid:
   return found;
 }
 
+/** The table by parent pid, and by process group and session id (a process is listed once under each id it has). */
+export function indexTable(table: ReadonlyMap<number, ProcessEntry>): {
+  children: Map<number, ProcessEntry[]>;
+  byGroupOrSession: Map<number, ProcessEntry[]>;
+} {
+  const children = new Map<number, ProcessEntry[]>();
+  const byGroupOrSession = new Map<number, ProcessEntry[]>();
+  const add = (map: Map<number, ProcessEntry[]>, key: number, entry: ProcessEntry): void => {
+    const list = map.get(key);
+    if (list === undefined) map.set(key, [entry]);
+    else list.push(entry);
+  };
+  for (const entry of table.values()) {
+    // pid 0's "children" include pid 0 itself on some kernels.
+    if (entry.pid !== entry.ppid) add(children, entry.ppid, entry);
+    add(byGroupOrSession, entry.pgid, entry);
+    if (entry.sid !== entry.pgid) add(byGroupOrSession, entry.sid, entry);
+  }
+  return { children, byGroupOrSession };
+}
+
 /** Whether `later` started in the same clock tick as `earlier` or after it. */
 export function startedAtOrAfter(later: ProcessEntry, earlier: ProcessEntry): boolean {
   // Ticks since boot: far below 2^53 (a 100 Hz clock takes 2.8 million years to get there).

@@ -1,5 +1,6 @@
-import { isLive, isSameLiveProcess, leadsGroupOrSession, readProcess, readProcessTable, startedAtOrAfter } from './process-table.js';
+import { indexTable, isLive, isSameLiveProcess, leadsGroupOrSession, readProcess, readProcessTable, startedAtOrAfter } from './process-table.js';
 import type { ProcessEntry } from './process-table.js';
+import { groupExists, signalTree } from './signal-tree.js';
 
 /**
  * Why a stop may have missed processes of the tree (`Termination.incompleteReason`):
@@ -243,85 +244,19 @@ export class ProcessTree {
   /**
    * Sends `signal` to the root (while it runs) and every live member, each
    * exactly once: a farewell program takes a second SIGINT or SIGTERM as
-   * "force". When the root leads a group, one `kill(-pgid)` reaches the root
-   * and the group at once (atomically: even processes forked a moment ago);
-   * members outside the group are signalled one by one. Returns the known pids
-   * signalled (on systems without /proc a group's members cannot be listed)
-   * and those this process is not permitted to signal.
+   * "force". When the root leads a group, one `kill(-pgid)` reaches the group
+   * (see `signalTree`). Returns the known pids signalled (on systems without
+   * /proc a group's members cannot be listed) and those this process is not
+   * permitted to signal.
    */
   signalAll(signal: NodeJS.Signals): { signalled: number[]; refused: number[] } {
-    const signalled: number[] = [];
-    const refused: number[] = [];
     // Fresh entries: a member may have moved to another group since it was found.
     const members: ProcessEntry[] = [];
     for (const entry of this.known.values()) {
       const now = readProcess(entry.pid);
       if (now !== undefined && isSameLiveProcess(entry, now)) members.push(now);
     }
-    let groupSignalled = false;
-    let rootSignalled = false;
-    if (this.leadsGroup && (this.rootRunning || this.rootEntry === undefined || members.some((entry) => entry.pgid === this.rootPid))) {
-      // After the root is gone the group id stays reserved while any member
-      // lives, so the group cannot be confused with a newer one.
-      const outcome = sendSignal(-this.rootPid, signal);
-      if (outcome === 'refused') refused.push(this.rootPid);
-      groupSignalled = outcome === 'sent';
-      rootSignalled = groupSignalled && this.rootRunning;
-    } else if (this.rootRunning) {
-      const outcome = sendSignal(this.rootPid, signal);
-      if (outcome === 'refused') refused.push(this.rootPid);
-      rootSignalled = outcome === 'sent';
-    }
-    if (rootSignalled) signalled.push(this.rootPid);
-    for (const entry of members) {
-      if (groupSignalled && entry.pgid === this.rootPid) {
-        signalled.push(entry.pid);
-        continue;
-      }
-      const outcome = sendSignal(entry.pid, signal);
-      if (outcome === 'refused') refused.push(entry.pid);
-      else if (outcome === 'sent') signalled.push(entry.pid);
-    }
-    return { signalled, refused };
-  }
-}
-
-/** The table by parent pid, and by process group and session id (a process is listed once under each id it has). */
-function indexTable(table: ReadonlyMap<number, ProcessEntry>): {
-  children: Map<number, ProcessEntry[]>;
-  byGroupOrSession: Map<number, ProcessEntry[]>;
-} {
-  const children = new Map<number, ProcessEntry[]>();
-  const byGroupOrSession = new Map<number, ProcessEntry[]>();
-  const add = (map: Map<number, ProcessEntry[]>, key: number, entry: ProcessEntry): void => {
-    const list = map.get(key);
-    if (list === undefined) map.set(key, [entry]);
-    else list.push(entry);
-  };
-  for (const entry of table.values()) {
-    // pid 0's "children" include pid 0 itself on some kernels.
-    if (entry.pid !== entry.ppid) add(children, entry.ppid, entry);
-    add(byGroupOrSession, entry.pgid, entry);
-    if (entry.sid !== entry.pgid) add(byGroupOrSession, entry.sid, entry);
-  }
-  return { children, byGroupOrSession };
-}
-
-function groupExists(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** `process.kill` that reports instead of throwing. */
-export function sendSignal(pid: number, signal: NodeJS.Signals): 'sent' | 'gone' | 'refused' {
-  try {
-    process.kill(pid, signal);
-    return 'sent';
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM' ? 'refused' : 'gone';
+    const { rootPid, rootRunning, leadsGroup } = this;
+    return signalTree({ rootPid, rootRunning, leadsGroup, rootListed: this.rootEntry !== undefined, members }, signal);
   }
 }
