@@ -206,7 +206,7 @@ describe('the HTTP drain under random client schedules', { concurrency: 1 }, () 
         const violations = await runInProcess(schedule);
         assert.deepEqual(violations, [], `schedule ${JSON.stringify(schedule)}`);
       }),
-      { numRuns: RUNS, seed: SEED, ...(PATH === undefined ? {} : { path: PATH }), endOnFailure: false },
+      { numRuns: RUNS, seed: SEED, ...(PATH === undefined ? {} : { path: PATH }), endOnFailure: false, includeErrorInReport: true },
     );
     process.stdout.write(`# ${RUNS} in-process schedules in ${((performance.now() - started) / 1000).toFixed(1)} s; drains: ${JSON.stringify(outcomes)}\n# requests: ${JSON.stringify(stats)}\n`);
   });

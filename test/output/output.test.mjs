@@ -103,7 +103,7 @@ test('any amount, written in any chunk size to stdout or stderr, arrives in full
         assert.equal(received, bytes, `${bytes} bytes in ${chunk}-byte writes to ${stream}, ending by ${ending} (${format}): ${received} arrived`);
       },
     ),
-    { seed, numRuns: 8 },
+    { seed, numRuns: 8, includeErrorInReport: true },
   );
 });
 
