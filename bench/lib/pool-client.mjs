@@ -7,6 +7,7 @@
 // away only from a `Connection: close` response or from the FIN itself.
 // Used by the pool-race tests and benchmarks.
 import net from 'node:net';
+import { takeResponses } from './http1-responses.mjs';
 
 /**
  * Opens `connections` connections to 127.0.0.1:`port` and sends one
@@ -69,17 +70,9 @@ function sendOn(connection, { method = 'GET', path = '/', body } = {}) {
 
 /** Parses responses (Content-Length bodies) and hands each to the oldest pending request. */
 function onData(connection, chunk) {
-  connection.received = Buffer.concat([connection.received, chunk]);
-  for (;;) {
-    const bytes = connection.received;
-    const headEnd = bytes.indexOf('\r\n\r\n');
-    if (headEnd === -1) return;
-    const [statusLine, ...lines] = bytes.subarray(0, headEnd).toString('latin1').split('\r\n');
-    const headers = Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
-    const length = Number(headers['content-length'] ?? 0);
-    if (headEnd + 4 + length > bytes.length) return;
-    const reply = { status: Number(statusLine.split(' ')[1]), connection: headers.connection, body: bytes.subarray(headEnd + 4, headEnd + 4 + length).toString('utf8') };
-    connection.received = bytes.subarray(headEnd + 4 + length);
+  const { responses, rest } = takeResponses(Buffer.concat([connection.received, chunk]));
+  connection.received = rest;
+  for (const reply of responses) {
     // A pool stops reusing a connection whose response said close.
     if (/\bclose\b/i.test(reply.connection ?? '')) connection.usable = false;
     const waiter = connection.pending.shift();

@@ -18,6 +18,7 @@
 import http2 from 'node:http2';
 import net from 'node:net';
 import WebSocket from 'ws';
+import { takeResponses } from '../../bench/lib/http1-responses.mjs';
 
 /** Timestamps of two sides in one process agree; across processes they are compared with this much slack. */
 export const SLACK_MS = { inProcess: 2, child: 15 };
@@ -328,22 +329,14 @@ function openRawConnection(port, now, connections, client) {
   socket.on('error', (error) => connection.errors.push(error.code ?? error.message));
   socket.on('end', () => (connection.endAt ??= now()));
   socket.on('data', (chunk) => {
-    connection.received = Buffer.concat([connection.received, chunk]);
-    for (;;) {
-      const bytes = connection.received;
-      const headEnd = bytes.indexOf('\r\n\r\n');
-      if (headEnd === -1) return;
-      const [statusLine, ...lines] = bytes.subarray(0, headEnd).toString('latin1').split('\r\n');
-      const headers = Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
-      const length = Number(headers['content-length'] ?? 0);
-      if (headEnd + 4 + length > bytes.length) return;
-      const body = bytes.subarray(headEnd + 4, headEnd + 4 + length).toString('utf8');
-      connection.received = bytes.subarray(headEnd + 4 + length);
+    const { responses, rest } = takeResponses(Buffer.concat([connection.received, chunk]));
+    connection.received = rest;
+    for (const response of responses) {
       const record = connection.pending.shift();
       if (record === undefined) continue;
-      record.response = { status: Number(statusLine.split(' ')[1]), connection: headers.connection, body };
+      record.response = response;
       record.completedAt = now();
-      if (/\bclose\b/i.test(headers.connection ?? '')) connection.closeResponseAt ??= now();
+      if (/\bclose\b/i.test(response.connection ?? '')) connection.closeResponseAt ??= now();
       record.resolve();
     }
   });
