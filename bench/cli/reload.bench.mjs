@@ -5,12 +5,15 @@
 // - farewell --listen (SIGHUP), the program using farewell/http;
 // - pm2 reload, cluster mode, 2 instances, wait_ready, PM2's documented SIGINT handler;
 // - a naive restart: the farewell CLI without --listen, stopped (SIGTERM) and started again;
-// - farewell --listen where every new generation crashes at start (a broken deploy).
+// - farewell --listen where every new generation crashes at start (a broken deploy);
+// - a control: farewell --listen and no reload, the same windows: the latency the
+//   load has on this machine anyway (2 cores shared with the load generator).
 // Targets (issue 7): 0 failed requests over the 20 reloads; no request slower
 // than its handler time + 50 ms because of the reload; a crashing generation
 // leaves the old one serving with 0 failed requests.
 // Options (environment): BENCH_RELOADS (20); BENCH_ROUNDS (1): the variants in
-// turn that many times; BENCH_VARIANTS=farewell,pm2,naive,crashing (all);
+// turn that many times; BENCH_VARIANTS=farewell,pm2,naive,crashing,control (the default),
+// and send-at-once (the program says ready with process.send('ready'), not ready());
 // BENCH_TRACE=1: for the farewell variants, where each request slower than its
 // handler + 50 ms, and each failed one, came from (generation, new or reused
 // connection, times of the reload's events): see docs/benchmarks.md.
@@ -35,8 +38,10 @@ const REQUEST_TIMEOUT_MS = 5000;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 /** BENCH_TRACE=1: after each farewell variant, print where each request slower than handler + 50 ms came from. */
 const TRACE = Boolean(process.env.BENCH_TRACE);
-/** BENCH_VARIANTS=farewell,pm2,naive,crashing: run only these (default all). */
-const VARIANTS = (process.env.BENCH_VARIANTS ?? 'farewell,pm2,naive,crashing').split(',');
+/** BENCH_VARIANTS=farewell,pm2,naive,crashing,control,send-at-once: run only these (default all but send-at-once). */
+const VARIANTS = (process.env.BENCH_VARIANTS ?? 'farewell,pm2,naive,crashing,control').split(',');
+/** The control variant's windows: about as long as a reload's (signal → new generation serving). */
+const CONTROL_WINDOW_MS = 600;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
 const SLOW_EXCESS_MS = 50;
 /** Wall-clock milliseconds, comparable with the server processes' trace times. */
@@ -215,26 +220,35 @@ function waitForLine(stream, regex, limitMs = 15_000) {
   });
 }
 
-async function farewellReload(crashing = false) {
+/**
+ * The farewell CLI with --listen under load. `mode`:
+ * - 'reload': SIGHUP reloads; the program says ready with ready();
+ * - 'send-at-once': the same, the program says ready with process.send('ready');
+ * - 'crashing': every new generation exits at start;
+ * - 'control': no reload at all, the same windows (CONTROL_WINDOW_MS, then
+ *   300 ms): the latency this load has on this machine anyway.
+ */
+async function farewellReload(mode) {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'farewell-bench-'));
   const crashFlag = join(dir, 'crash');
   const cli = spawn(process.execPath, [CLI, '--listen', `127.0.0.1:${port}`, '--timeout', '10s', '--', process.execPath, SERVER], {
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, NODE_DEBUG: '', CRASH_FLAG: crashFlag },
+    env: { ...process.env, NODE_DEBUG: '', CRASH_FLAG: crashFlag, ...(mode === 'send-at-once' ? { READY_AT_ONCE: '1' } : {}) },
   });
   const ended = new Promise((resolve) => cli.on('exit', resolve));
   let stderr = '';
   cli.stderr.on('data', (chunk) => (stderr += chunk));
   try {
     await waitUntilServing(port);
-    if (crashing) writeFileSync(crashFlag, '');
+    if (mode === 'crashing') writeFileSync(crashFlag, '');
     const rows = await measure(port, SERVER, RELOADS, async (index) => {
+      if (mode === 'control') return sleep(CONTROL_WINDOW_MS);
       const line = waitForLine(cli.stderr, new RegExp(`^farewell: reload ${index + 1}[: ]`));
       cli.kill('SIGHUP');
       await line;
-    }, { newGenerationExpected: !crashing });
-    if (TRACE) printTrace(crashing ? 'farewell, crashing generations' : 'farewell', rows, stderr);
+    }, { newGenerationExpected: mode === 'reload' || mode === 'send-at-once' });
+    if (TRACE) printTrace(`farewell, ${mode}`, rows, stderr);
     return rows;
   } finally {
     cli.kill('SIGTERM');
@@ -272,7 +286,7 @@ function printTrace(name, rows, stderr) {
     console.error(`reload ${index + 1}: ${row.slow.length} slow or failed; events (ms from SIGHUP):`);
     for (const event of around) {
       if (event.event === 'stall') console.error(`  ${ms(event.at - event.ms - from)} → ${ms(event.at - from)}  ${who(row, event.pid)}: event loop stalled ${event.ms.toFixed(0)} ms`);
-      else console.error(`  ${ms(event.at - from)}          ${who(row, event.pid)}: ${event.event}`);
+      else console.error(`  ${ms(event.at - from)}          ${who(row, event.pid)}: ${event.event}${event.cpuMs === undefined ? '' : ` (CPU ${event.cpuMs} ms${event.requests === undefined ? '' : `, ${event.requests} requests`})`}`);
     }
     const phaseOf = (at) => {
       const newListening = around.find((event) => event.event === 'listening' && !row.oldPids.has(event.pid))?.at ?? Infinity;
@@ -302,6 +316,16 @@ function printTrace(name, rows, stderr) {
     const newAccepted = around.find((event) => event.event === 'first connection' && !row.oldPids.has(event.pid))?.at;
     return oldClosed === undefined || newAccepted === undefined ? NaN : Math.max(0, newAccepted - oldClosed);
   }).filter(Number.isFinite);
+  const cpu = (name) => events.filter((event) => event.event === name && event.cpuMs !== undefined).map((event) => event.cpuMs);
+  const cpuLine = (label, values) => values.length > 0 && console.error(`${label}, median / max CPU ms: ${median(values).toFixed(1)} / ${Math.max(...values).toFixed(1)}`);
+  cpuLine('a generation from its start to its first accept', cpu('first connection'));
+  const perRequest = (name) => events.filter((event) => event.event === name && event.requests > 0).map((event) => (event.cpuMs / event.requests) * 1000);
+  cpuLine("a new generation's first 100 ms of serving", cpu('served 100 ms'));
+  cpuLine('100 ms of serving 600 ms later', cpu('served 100 ms warm'));
+  const cold = perRequest('served 100 ms');
+  const warm = perRequest('served 100 ms warm');
+  if (cold.length > 0 && warm.length > 0) console.error(`CPU µs per request, first 100 ms / 600 ms later, median: ${median(cold).toFixed(0)} / ${median(warm).toFixed(0)}`);
+  cpuLine('an old generation from SIGTERM to its exit', cpu('exit'));
   if (gaps.length > 0) console.error(`old listener closed → new generation's first accept, median / max ms: ${median(gaps).toFixed(1)} / ${Math.max(...gaps).toFixed(1)}`);
   console.error(`slow (and failed) requests by generation, connection and phase (of ${rows.reduce((sum, row) => sum + row.requests, 0)} requests in the windows):`);
   for (const [key, value] of counts) console.error(`  ${String(value).padStart(4)}  ${key}`);
@@ -385,10 +409,13 @@ function summarize(name, rows) {
 
 export async function run() {
   const variants = [
-    ['farewell', 'farewell --listen, SIGHUP', () => farewellReload(false)],
+    ['farewell', 'farewell --listen, SIGHUP', () => farewellReload('reload')],
     ['pm2', 'pm2 reload (cluster ×2, wait_ready)', pm2Reload],
     ['naive', 'naive restart (farewell CLI, stop then start)', naiveRestart],
-    ['crashing', 'farewell --listen, every new generation crashes', () => farewellReload(true)],
+    ['crashing', 'farewell --listen, every new generation crashes', () => farewellReload('crashing')],
+    ['control', 'control: farewell --listen, no reload', () => farewellReload('control')],
+    // Not run by default: the program says ready with process.send('ready') instead of ready().
+    ['send-at-once', "farewell --listen, SIGHUP, process.send('ready') at once", () => farewellReload('send-at-once')],
   ];
   // BENCH_ROUNDS=n: the selected variants run in turn n times (RELOADS each time), so a change in the machine's load hits all alike.
   const selected = variants.filter(([key]) => VARIANTS.includes(key));
@@ -401,7 +428,7 @@ export async function run() {
     ['variant', 'failed requests', 'refused / reset / timed out', 'reloads with a failure', 'latency above handler, median / max ms', 'signal → new generation serving, median / max ms', 'peak processes', 'requests in reload windows'],
     results.map(([name, rows]) => summarize(name, rows)),
     [
-      `Each reload at a random moment 150–450 ms after the previous one finished; a reload's window runs from the signal (or \`pm2 reload\`, or SIGTERM) to 300 ms after the new generation first answered. "Latency above handler" is the longest (response time − handler time) of the requests in the windows. Peak processes: server processes (not the CLI or the pm2 daemon) seen at once, sampled every 20 ms. Targets: farewell 0 failed over the ${RELOADS * ROUNDS} reloads, latency above handler ≤ 50 ms, and 0 failed when every new generation crashes.`,
+      `Each reload at a random moment 150–450 ms after the previous one finished; a reload's window runs from the signal (or \`pm2 reload\`, or SIGTERM) to 300 ms after the new generation first answered (with crashing generations, 300 ms after the CLI's line on the failed reload; for the control, ${CONTROL_WINDOW_MS} + 300 ms with no signal). "Latency above handler" is the longest (response time − handler time) of the requests in each window: the median and the maximum over the windows. Peak processes: server processes (not the CLI or the pm2 daemon) seen at once, sampled every 20 ms. Targets: farewell 0 failed over the ${RELOADS * ROUNDS} reloads, latency above handler ≤ 50 ms, and 0 failed when every new generation crashes.`,
     ],
   );
 }

@@ -1,7 +1,7 @@
 // The farewell program of the reload benchmark: listen() on the socket the CLI
 // passes (or on PORT when started without --listen), drainOnExit(), ready().
 // GET /ms/N answers after N ms with the pid. With CRASH_FLAG naming a file that
-// exists, it exits with 1 at start (a broken deploy).
+// exists, it exits with 1 at start (a broken deploy). READY_AT_ONCE: see below.
 // With BENCH_TRACE set (the bench's diagnostic), each response carries when its
 // connection was accepted and its request received, and the process prints its
 // reload events and event-loop stalls to stderr as `trace {json}` lines; times
@@ -28,8 +28,15 @@ const server = http.createServer((req, res) => {
   setTimeout(() => res.end(String(process.pid)), ms);
 });
 if (trace) {
+  // CPU milliseconds (user + system) this process used since `since`.
+  const cpuSince = (since) => {
+    const { user, system } = process.cpuUsage(since);
+    return Math.round((user + system) / 100) / 10;
+  };
+  let requestCount = 0;
+  server.on('request', () => requestCount++);
   server.on('connection', (socket) => (socket.acceptedAt = performance.timeOrigin + performance.now()));
-  server.once('connection', () => trace('first connection'));
+  server.once('connection', () => trace('first connection', { cpuMs: cpuSince(undefined) }));
   server.once('request', () => trace('first request'));
   const close = server.close;
   server.close = function (...args) {
@@ -37,8 +44,24 @@ if (trace) {
     return close.apply(this, args);
   };
   // once: farewell re-raises the signal to die by it, which a listener of ours would catch.
-  process.once('SIGTERM', () => trace('SIGTERM received'));
-  process.on('exit', () => trace('exit'));
+  let atSigterm;
+  process.once('SIGTERM', () => {
+    atSigterm = process.cpuUsage();
+    trace('SIGTERM received');
+  });
+  process.on('exit', () => trace('exit', atSigterm === undefined ? {} : { cpuMs: cpuSince(atSigterm) }));
+  // The CPU the first 100 ms of serving cost (a cold process takes over the old one's clients).
+  server.once('connection', () => {
+    const atFirst = process.cpuUsage();
+    requestCount = 0;
+    setTimeout(() => trace('served 100 ms', { cpuMs: cpuSince(atFirst), requests: requestCount }), 100);
+    // The same 100 ms 600 ms later, warm (and before the next reload of the bench), for comparison.
+    setTimeout(() => {
+      const at = process.cpuUsage();
+      const requestsBefore = requestCount;
+      setTimeout(() => trace('served 100 ms warm', { cpuMs: cpuSince(at), requests: requestCount - requestsBefore }), 100).unref();
+    }, 600).unref();
+  });
   // Event-loop stalls: a 5 ms timer that fires more than 10 ms late.
   let expected = performance.now() + 5;
   setInterval(() => {
@@ -50,7 +73,10 @@ if (trace) {
 drainOnExit(server);
 await listen(server, { port: Number(process.env.PORT), host: '127.0.0.1' });
 trace?.('listening');
-ready();
+// READY_AT_ONCE (a variant of the bench): PM2's raw process.send('ready'), which leaves at once,
+// before the start-up work that follows it; ready() waits for the end of this event-loop turn.
+if (process.env.READY_AT_ONCE) process.send('ready');
+else ready();
 trace?.('ready sent');
 // When the start-up work that follows ready() is over and the event loop polls (accepts) again.
 if (trace) setImmediate(() => trace('loop free'));
