@@ -30,6 +30,11 @@ const READY_KEY = Symbol.for('farewell.http.readySent@1');
  * wait for before they stop the previous generation. Call it once the server
  * listens and whatever it needs (database pools, caches) is warm.
  *
+ * The message leaves once the current turn of the event loop is over, that
+ * is after the code that runs after `ready()` and before the process can
+ * accept a connection: a program that calls `ready()` and then still works
+ * synchronously for a while is not taken as ready before it can serve.
+ *
  * Returns true when there is a supervisor to tell (an IPC channel), false
  * otherwise (started from a shell, by systemd, in a test), which is not an
  * error. Idempotent: the message is sent once per process.
@@ -46,8 +51,16 @@ export function ready(): boolean {
   const global = globalThis as Record<symbol, boolean | undefined>;
   if (global[READY_KEY] === true) return true;
   global[READY_KEY] = true;
-  debugLog(() => `ready(): sending 'ready' to the parent process ${process.ppid}`);
-  send('ready');
+  debugLog(() => `ready(): sending 'ready' to the parent process ${process.ppid} once this turn of the event loop is over`);
+  // Ready means "accepting now", and a process that calls ready() still has
+  // work to do before its event loop can accept: the rest of its start-up code,
+  // immediates queued earlier, a garbage collection. The supervisor stops the
+  // old generation the moment the message arrives, so sent at once it left
+  // no process accepting on the shared socket for 10 ms on an idle machine and
+  // 20-60 ms on a loaded one, and every connection that came meanwhile waited
+  // (bench/cli/reload with BENCH_TRACE; docs/benchmarks.md#reload-under-load).
+  // An immediate runs after all of that and before the loop's next poll.
+  setImmediate(() => send('ready'));
   return true;
 }
 

@@ -126,6 +126,20 @@ describe('reload', { concurrency: 2, skip: process.platform === 'win32' && 'no f
     assert.equal(result.stderr, '');
   });
 
+  test("ready() is sent once the start-up work after it is done: the old generation is not stopped while the new one cannot accept yet", async () => {
+    // Generation 2 calls ready() and then keeps its event loop busy for 800 ms, as
+    // a program's remaining start-up code does: until it is over, nothing accepts
+    // on the shared socket but the old generation, so that one must still serve.
+    const cli = startCli(['--listen', '127.0.0.1:0'], ['--busy-after-ready', '2:800']);
+    await listeningOn(cli);
+    assert.match(await reload(cli, 1), RELOAD_LINE);
+    await Promise.all([cli.waitFor('stdout', /^g2 free$/), cli.waitFor('stdout', /^g1 exit$/)]);
+    const order = cli.stdout.filter((line) => /^g\d (free|exit)$/.test(line));
+    assert.deepEqual(order, ['g2 free', 'g1 exit']);
+    cli.child.kill('SIGTERM');
+    assert.equal((await cli.done).signal, 'SIGTERM');
+  });
+
   test('--rewrite TERM:INT: the old generation is asked to stop with SIGINT, once', async () => {
     const cli = startCli(['--listen', '127.0.0.1:0', '--rewrite', 'TERM:INT'], ['--own-signals']);
     await listeningOn(cli);
