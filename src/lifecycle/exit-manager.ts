@@ -66,20 +66,20 @@ export function createExitManager(options: ExitManagerOptions = {}): ExitManager
  * The manager behind the module-level functions (process-wide-manager.ts),
  * or, `quiet`, the one of the dry run that writes no debug log (prime-exit-path.ts).
  */
-export function createArmableExitManager(options: ExitManagerOptions, quiet: boolean): ArmableExitManager {
-  return createManager(options, quiet);
+export function createArmableExitManager(options: ExitManagerOptions, quiet: boolean, controller = new AbortController()): ArmableExitManager {
+  return createManager(options, quiet, controller);
 }
 
 const MANAGER_OPTION_NAMES = ['process', ...EXIT_OPTION_NAMES];
 const ON_EXIT_OPTION_NAMES = ['name', 'timeout', 'group'];
 
-function createManager(options: unknown, quiet: boolean): ArmableExitManager {
+function createManager(options: unknown, quiet: boolean, controller = new AbortController()): ArmableExitManager {
   const { process: givenFacade, ...exitOptions } = validateOptionsObject(options, 'options', MANAGER_OPTION_NAMES);
   const facade = (givenFacade ?? nodeProcess()) as ProcessFacade;
   if (typeof facade !== 'object' || facade === null || typeof facade.exit !== 'function') {
     throw new TypeError(`options.process must be a process facade (see createTestProcess), got ${describeValue(facade)}`);
   }
-  const sequence = new ExitSequence(facade, mergeExitOptions(defaultExitOptions(facade.platform), exitOptions, 'options'), quiet);
+  const sequence = new ExitSequence(facade, mergeExitOptions(defaultExitOptions(facade.platform), exitOptions, 'options'), quiet, controller);
   const listeners = new ProcessListeners(facade, sequence);
   sequence.onStateChange = () => listeners.update();
 

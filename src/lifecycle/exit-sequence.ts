@@ -52,13 +52,14 @@ export class ExitSequence extends ExitState {
   onStateChange: () => void = () => {};
   /** Called when a write to stdout or stderr fails (what it means: process-listeners.ts). */
   onOutputFailed: (failure: OutputFailure) => void = () => {};
-  private readonly controller = new AbortController();
 
   constructor(
     readonly facade: ProcessFacade,
     public options: ResolvedExitOptions,
     /** No debug log (the internal dry run of prime-exit-path.ts). */
     private readonly quiet: boolean,
+    /** Aborted when the exit begins: `shutdownSignal`, which exists before the sequence does. */
+    private readonly controller: AbortController,
   ) {
     super(() => facade.now());
     this.deadline = new Deadline(facade);
