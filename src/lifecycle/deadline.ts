@@ -24,10 +24,6 @@ export class Deadline {
     );
   }
 
-  get deadlineAt(): number {
-    return this.at;
-  }
-
   passed(): boolean {
     return this.facade.now() >= this.at;
   }

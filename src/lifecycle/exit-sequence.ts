@@ -290,7 +290,7 @@ export class ExitSequence extends ExitState {
       exitCode: this.statusAsShown(),
       facade: this.facade,
       startedAt: this.startedAt,
-      deadlineAt: this.deadline.deadlineAt,
+      deadlineAt: this.startedAt + this.options.timeout,
       isExitRequest: (error) => isSystemExit(error) || this.isThrownByExit(error),
     };
   }

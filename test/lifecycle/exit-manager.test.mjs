@@ -235,6 +235,14 @@ describe('the sequence on a test process', () => {
     assert.ok(left[1] > 100 && left[1] <= 200, `own timeout: ${left[1]}`);
   });
 
+  test('timeLeft() is 0 when hooks run synchronously (a direct process.exit()): nothing can be awaited', () => {
+    const { proc, manager } = setup({ timeout: 5000 });
+    const left = [];
+    manager.onExit(({ timeLeft }) => left.push(timeLeft()));
+    proc.emit('exit', 0);
+    assert.deepEqual(left, [0]);
+  });
+
   test('elapsed() counts from the start of the exit, across hooks', async () => {
     const { proc, manager } = setup();
     const seen = [];
