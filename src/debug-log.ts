@@ -1,11 +1,14 @@
-import { debuglog } from 'node:util';
+import { loadUtil } from './builtin-modules.js';
 
 /**
  * `NODE_DEBUG=farewell node app.js` prints the exit sequence as it
- * happens (Node's util.debuglog convention: "FAREWELL <pid>: …").
- * debuglog reads NODE_DEBUG on first use, so creating it here costs nothing.
+ * happens (Node's util.debuglog convention: "FAREWELL <pid>: …"),
+ * created at first use.
  */
-const log = debuglog('farewell');
+let created: ReturnType<typeof import('node:util').debuglog> | undefined;
+function log(): ReturnType<typeof import('node:util').debuglog> {
+  return (created ??= loadUtil().debuglog('farewell'));
+}
 
 /**
  * Bun's debuglog has no `enabled` and prints nothing (docs/runtimes.md):
@@ -14,7 +17,8 @@ const log = debuglog('farewell');
  */
 let fallbackEnabled: boolean | undefined;
 function enabled(): boolean {
-  if (typeof log.enabled === 'boolean') return log.enabled;
+  const { enabled } = log();
+  if (typeof enabled === 'boolean') return enabled;
   fallbackEnabled ??= (process.env.NODE_DEBUG ?? '')
     .split(/[\s,]+/)
     .filter(Boolean)
@@ -30,6 +34,6 @@ function enabled(): boolean {
 export function debugLog(message: string | (() => string)): void {
   if (!enabled()) return;
   const text = typeof message === 'function' ? message() : message;
-  if (typeof log.enabled === 'boolean') log('%s', text);
+  if (typeof log().enabled === 'boolean') log()('%s', text);
   else process.stderr.write(`FAREWELL ${process.pid}: ${text}\n`);
 }

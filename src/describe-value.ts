@@ -1,4 +1,4 @@
-import { inspect } from 'node:util';
+import { loadUtil } from './builtin-modules.js';
 
 /**
  * A short, unambiguous rendering of a value for error messages: strings are
@@ -7,5 +7,5 @@ import { inspect } from 'node:util';
  */
 export function describeValue(value: unknown): string {
   if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
-  return inspect(value, { depth: 0, breakLength: Infinity, maxArrayLength: 5, maxStringLength: 80 });
+  return loadUtil().inspect(value, { depth: 0, breakLength: Infinity, maxArrayLength: 5, maxStringLength: 80 });
 }

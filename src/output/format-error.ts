@@ -1,4 +1,4 @@
-import { inspect } from 'node:util';
+import { loadUtil } from '../builtin-modules.js';
 import { isExitError } from '../errors.js';
 
 /**
@@ -7,7 +7,7 @@ import { isExitError } from '../errors.js';
  * cut. Non-errors (`throw 42`) are shown as `Uncaught 42`.
  */
 export function formatError(error: unknown): string {
-  const rendered = inspect(error, {
+  const rendered = loadUtil().inspect(error, {
     depth: Infinity,
     maxArrayLength: Infinity,
     maxStringLength: Infinity,

@@ -2,7 +2,8 @@
 // modules that cost milliseconds. An ESM import of node:fs, for instance,
 // loads all of fs streams (about 4 ms on Node 20, bench/core/import-cost):
 // the report file loads node:fs when FAREWELL_REPORT is set, not at import;
-// node:tty, node:os and node:diagnostics_channel load at first use. (The
+// node:tty, node:os and node:diagnostics_channel load at first use; node:util
+// is required, not imported (on Node 22 and 24 its ESM namespace loads streams). (The
 // http and process entry points load net: a program using them has it.)
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
