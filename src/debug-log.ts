@@ -16,7 +16,8 @@ function log(): ReturnType<typeof import('node:util').debuglog> {
  * separated list of sections, `*` as a wildcard, any case), once.
  */
 let fallbackEnabled: boolean | undefined;
-function enabled(): boolean {
+/** Whether the log prints; the first call reads NODE_DEBUG (call it early to keep that off the exit path). */
+export function debugLogEnabled(): boolean {
   const { enabled } = log();
   if (typeof enabled === 'boolean') return enabled;
   fallbackEnabled ??= (process.env.NODE_DEBUG ?? '')
@@ -32,7 +33,7 @@ function enabled(): boolean {
  * it is printed: the exit path stays fast.
  */
 export function debugLog(message: string | (() => string)): void {
-  if (!enabled()) return;
+  if (!debugLogEnabled()) return;
   const text = typeof message === 'function' ? message() : message;
   if (typeof log().enabled === 'boolean') log()('%s', text);
   else process.stderr.write(`FAREWELL ${process.pid}: ${text}\n`);

@@ -1,4 +1,5 @@
 import { loadOs } from '../builtin-modules.js';
+import { debugLogEnabled } from '../debug-log.js';
 import { describeValue } from '../describe-value.js';
 import { SystemExit } from '../errors.js';
 import { asRegistration, hookFor, notAHook } from '../hooks/disposable-hook.js';
@@ -89,6 +90,7 @@ function createManager(options: unknown, quiet: boolean, controller = new AbortC
     arm() {
       if (listeners.arm()) {
         loadOs(); // the signal table, loaded now rather than on the exit path
+        debugLogEnabled(); // NODE_DEBUG, likewise
         sequence.report.prepare(); // the diagnostics channels, likewise
         manager.onFirstArm?.();
       }
