@@ -30,7 +30,7 @@ const LEFT_OUT = new Map([
   // can only rediscover the differences docs/runtimes.md lists, which other files mark.
   ['test/lifecycle/exit-sequence.property.test.mjs', 'compares children with the simulated Node.js process'],
   // docs/runtimes.md: not supported on Bun (a server cannot listen on an inherited socket), not examined on Deno.
-  ...['reload', 'reload-sockets'].map((name) => [`test/cli/${name}.test.mjs`, 'reload (--listen, inherited sockets): not supported on Bun, not examined on Deno (docs/runtimes.md)']),
+  ...['reload', 'reload-sockets'].map((name) => [`test/cli/${name}.test.mjs`, 'reload (--listen, inherited sockets): not supported on Bun or Deno (docs/runtimes.md)']),
 ]);
 
 /** How each runtime runs node:test files itself. */
