@@ -4,35 +4,26 @@ import { createRequire } from 'node:module';
 // in net and all of streams, and costs more than the whole library (measured
 // in bench/core/import-cost). So does an ESM import of node:fs, whose
 // namespace loads fs streams (about 4 ms on Node 20), and so, on Node 22 and
-// 24, does an ESM import of node:util. A require bound to any absolute path resolves
-// built-ins, from ESM and CommonJS alike.
+// 24, does an ESM import of node:util. A require bound to any absolute path
+// resolves built-ins, from ESM and CommonJS alike.
 const requireBuiltin = createRequire('/');
 
-let fs: typeof import('node:fs') | undefined;
-let util: typeof import('node:util') | undefined;
-let os: typeof import('node:os') | undefined;
-let tty: typeof import('node:tty') | undefined;
-let diagnosticsChannel: typeof import('node:diagnostics_channel') | null | undefined;
+/** A loader of the built-in `id`: required on its first call, then the same module. */
+function lazyBuiltin<T>(id: string): () => T {
+  let loaded: T | undefined;
+  return () => (loaded ??= requireBuiltin(id) as T);
+}
 
 /** node:fs, loaded on first call. */
-export function loadFs(): typeof import('node:fs') {
-  return (fs ??= requireBuiltin('node:fs') as typeof import('node:fs'));
-}
-
-/** node:util, required on first call (already loaded by Node itself: this costs nothing but the namespace). */
-export function loadUtil(): typeof import('node:util') {
-  return (util ??= requireBuiltin('node:util') as typeof import('node:util'));
-}
-
+export const loadFs = lazyBuiltin<typeof import('node:fs')>('node:fs');
+/** node:util, required on first call (Node has loaded it already: only the ESM namespace would cost). */
+export const loadUtil = lazyBuiltin<typeof import('node:util')>('node:util');
 /** node:os, loaded on first call. */
-export function loadOs(): typeof import('node:os') {
-  return (os ??= requireBuiltin('node:os') as typeof import('node:os'));
-}
-
+export const loadOs = lazyBuiltin<typeof import('node:os')>('node:os');
 /** node:tty, loaded on first call. */
-export function loadTty(): typeof import('node:tty') {
-  return (tty ??= requireBuiltin('node:tty') as typeof import('node:tty'));
-}
+export const loadTty = lazyBuiltin<typeof import('node:tty')>('node:tty');
+
+let diagnosticsChannel: typeof import('node:diagnostics_channel') | null | undefined;
 
 /**
  * Whether node:tty is loaded already. Until it is, no terminal stream exists,

@@ -22,6 +22,11 @@ export function validateExitStatus(value: unknown, parameter: string): number {
   return value;
 }
 
+/** The documented rule for a failed cleanup: it turns 0 into 1, so that the process never reports success; any other status stands. */
+export function orFailure(status: number, cleanupFailed: boolean): number {
+  return cleanupFailed && status === 0 ? FAILURE_STATUS : status;
+}
+
 /** `process.exitCode` as a status, or undefined when unset or not a valid status. */
 export function normalizeExitCode(value: unknown): number | undefined {
   if (typeof value === 'string' && /^\d+$/.test(value)) value = Number(value);

@@ -8,7 +8,7 @@
 import type { ExitOptions } from './lifecycle/exit-options.js';
 import type { DisposableResource, ExitHook, ExitHookRegistration, OnExitOptions } from './hooks/exit-hook.js';
 import type { ExitReport } from './lifecycle/exit-report.js';
-import { processManager, processShutdownSignal } from './lifecycle/process-wide-manager.js';
+import { processManager, sharedShutdownController } from './lifecycle/process-wide-manager.js';
 
 export { SystemExit, ExitError, ExitStartedError } from './errors.js';
 export type { ExitErrorOptions } from './errors.js';
@@ -141,4 +141,4 @@ export function addToExitReport(source: string, data: unknown): void {
  * the Node.js counterpart of Python's `KeyboardInterrupt`. Signals abort it
  * while the library handles them, i.e. while at least one exit hook is registered.
  */
-export const shutdownSignal: AbortSignal = processShutdownSignal();
+export const shutdownSignal: AbortSignal = sharedShutdownController().signal;

@@ -1,4 +1,5 @@
-import { isTtyLoaded, loadOs, loadTty } from './builtin-modules.js';
+import { isTtyLoaded, loadTty } from './builtin-modules.js';
+import { signalFromNumber } from './signals.js';
 
 /** The part of a writable stream (stdout, stderr) the exit sequence uses. */
 export interface OutputStream {
@@ -47,8 +48,10 @@ export interface ProcessFacade {
   /** A timer; `ref: false` means it does not keep the process alive. */
   setTimer(callback: () => void, ms: number, options: { ref: boolean }): TimerHandle;
   clearTimer(timer: TimerHandle): void;
-  /** Type names of what keeps the event loop alive (`process.getActiveResourcesInfo()`). */
-  /** Undefined where the runtime cannot tell (Bun's `getActiveResourcesInfo()` always returns `[]`). */
+  /**
+   * Type names of what keeps the event loop alive (`process.getActiveResourcesInfo()`);
+   * undefined where the runtime cannot tell (Bun's always returns `[]`).
+   */
   activeResources(): string[] | undefined;
   /** Leaves the terminal usable before dying by a signal (undo raw mode). */
   restoreTerminal(): void;
@@ -79,7 +82,6 @@ export interface ProcessFacade {
    */
   watchSelfSignals(listener: (signal: NodeJS.Signals) => void): () => void;
 }
-
 
 type ReallyExit = (code: number) => never;
 type Kill = typeof process.kill;
@@ -182,6 +184,5 @@ export function nodeProcess(): ProcessFacade {
 function signalName(signal: string | number | undefined): NodeJS.Signals | undefined {
   if (signal === undefined) return 'SIGTERM';
   if (typeof signal === 'string') return signal as NodeJS.Signals;
-  const table = loadOs().constants.signals as Record<string, number>;
-  return Object.keys(table).find((name) => table[name] === signal) as NodeJS.Signals | undefined;
+  return signalFromNumber(signal);
 }

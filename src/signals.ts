@@ -28,6 +28,12 @@ export function signalNumber(signal: string): number | undefined {
   return (loadOs().constants.signals as Record<string, number | undefined>)[signal];
 }
 
+/** The name of signal number `number` on this platform (2 → SIGINT), or undefined if unknown. */
+export function signalFromNumber(number: number): NodeJS.Signals | undefined {
+  const table = loadOs().constants.signals as Record<string, number>;
+  return Object.keys(table).find((name) => table[name] === number) as NodeJS.Signals | undefined;
+}
+
 /** The status a shell reports for a death by `signal`: 128 + its number. */
 export function signalExitStatus(signal: string): number {
   return 128 + (signalNumber(signal) ?? 0);

@@ -7,15 +7,8 @@ import { childExit } from '../process/terminate.js';
 import type { ChildExit, Termination } from '../process/terminate.js';
 import type { HeldSocket } from './listening-sockets.js';
 import { debugLog } from '../index.js';
-
-/**
- * What the old generation's drain reported over IPC (farewell/http sends it
- * from each drain; see src/http/supervisor-channel.ts).
- */
-interface DrainedMessage {
-  readonly farewell: 'drained';
-  readonly requestsCompleted: number;
-}
+import { isDrainedMessage } from '../http/supervisor-channel.js';
+import type { DrainedMessage } from '../http/supervisor-channel.js';
 
 /**
  * `LISTEN_PID` must be the pid of the process reading it, which a parent only
@@ -105,10 +98,6 @@ export class Generation {
   toString(): string {
     return `generation ${this.number} (pid ${this.pid})`;
   }
-}
-
-function isDrainedMessage(message: unknown): message is DrainedMessage {
-  return typeof message === 'object' && message !== null && (message as DrainedMessage).farewell === 'drained' && typeof (message as DrainedMessage).requestsCompleted === 'number';
 }
 
 /**

@@ -9,6 +9,8 @@ import type { BoundSocket } from './bound-socket.js';
 import type { ListenSpec } from './listen-spec.js';
 import type { ReloadOptions } from './reload-arguments.js';
 import { debugLog } from '../index.js';
+import { readEnvironment } from '../http/inherited-sockets.js';
+import type { InheritedSocket } from '../http/inherited-sockets.js';
 
 /** A listening socket the CLI holds for the whole run and hands to every generation. */
 export interface HeldSocket {
@@ -154,18 +156,17 @@ function startListening(sockets: readonly HeldSocket[], backlog: number): void {
  * start-up, so only the generations it hands them to get them).
  */
 function adoptSystemdSockets(): HeldSocket[] {
-  const { LISTEN_PID: pid, LISTEN_FDS: count, LISTEN_FDNAMES: names } = process.env;
+  const { LISTEN_PID: pid, LISTEN_FDS: count } = process.env;
   if (count === undefined || pid !== String(process.pid)) {
     throw new ListenError(`--listen systemd: no sockets were passed to this process (LISTEN_FDS is ${count ?? 'not set'}, LISTEN_PID is ${pid ?? 'not set'}, this process is ${process.pid})`);
   }
-  if (!/^[1-9]\d{0,5}$/.test(count)) throw new ListenError(`--listen systemd: LISTEN_FDS is '${count}', not a number of sockets`);
-  const nameList = names?.split(':') ?? [];
-  if (names !== undefined && nameList.length !== Number(count)) throw new ListenError(`--listen systemd: LISTEN_FDNAMES '${names}' does not name ${count} sockets`);
-  const sockets = Array.from({ length: Number(count) }, (_, index) => {
-    const fd = FIRST_INHERITED_FD + index;
-    const name = nameList[index] || 'unknown';
-    return { fd, name, description: `systemd fd ${fd} (${name})`, close: () => {} };
-  });
+  let inherited: InheritedSocket[];
+  try {
+    inherited = readEnvironment(process.env, process.pid);
+  } catch (error) {
+    throw new ListenError(`--listen systemd: ${(error as Error).message}`);
+  }
+  const sockets = inherited.map(({ fd, name }) => ({ fd, name, description: `systemd fd ${fd} (${name})`, close: () => {} }));
   debugLog(() => `adopted ${sockets.length} socket(s) from systemd: ${sockets.map((socket) => socket.description).join(', ')}`);
   return sockets;
 }

@@ -2,6 +2,7 @@ import { parseDuration } from './duration.js';
 import { parseListenSpec } from './listen-spec.js';
 import type { ListenSpec } from './listen-spec.js';
 import { FORWARDED_SIGNALS, parseSignal } from './signal-names.js';
+import { isBacklog } from '../http/inherited-sockets.js';
 
 /** Default of --ready-timeout: how long a new generation may take to say it is ready. */
 export const DEFAULT_READY_TIMEOUT_MS = 30_000;
@@ -63,7 +64,7 @@ export class ReloadArguments {
         return undefined;
       }
       case '--backlog': {
-        if (!/^\d{1,10}$/.test(text) || Number(text) < 1 || Number(text) > 2 ** 31 - 1) {
+        if (!/^\d{1,10}$/.test(text) || !isBacklog(Number(text))) {
           return `invalid --backlog '${text}': expected a number of connections, at least 1`;
         }
         this.backlog = Number(text);

@@ -86,7 +86,6 @@ class ReloadSupervisor {
     if (found === 'ENOENT') return this.failBeforeStart(EXIT_NOT_FOUND, `${this.options.command}: command not found`);
     if (found === 'EACCES') return this.failBeforeStart(EXIT_CANNOT_EXECUTE, `${this.options.command}: cannot execute: spawn ${this.options.command} EACCES`);
     const first = this.startGeneration();
-    if (first === undefined) return;
     this.current = first;
     this.lastServing = first;
     this.reloading = this.waitForFirst(first).finally(() => this.reloadDone());
@@ -99,7 +98,7 @@ class ReloadSupervisor {
   }
 
   /** Starts the next generation, or ends the CLI as a failed spawn would. */
-  private startGeneration(): Generation | undefined {
+  private startGeneration(): Generation {
     const number = ++this.generationCount;
     let generation: Generation;
     try {
@@ -164,7 +163,6 @@ class ReloadSupervisor {
   private async runReload(number: number): Promise<void> {
     const old = this.current;
     const next = this.startGeneration();
-    if (next === undefined) return;
     debugLog(() => `reload ${number}: started ${next}; ${old ?? 'no generation'} serves meanwhile`);
     const outcome = await waitForReadiness(next, this.reload.readiness, this.reload.readyTimeout, this.stopping.signal);
     if (outcome === 'aborted') return; // stopping: handleSignal stops both

@@ -1,5 +1,4 @@
-import { loadOs } from '../builtin-modules.js';
-import { signalNumber } from '../signals.js';
+import { signalFromNumber, signalNumber } from '../signals.js';
 
 /** The signals the CLI forwards to the command. */
 export const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
@@ -13,10 +12,7 @@ export const TERMINATING_SIGNALS: ReadonlySet<NodeJS.Signals> = new Set(['SIGINT
  * CLI's own; which signals exist is `signalNumber()`'s table, as everywhere.
  */
 export function parseSignal(text: string): NodeJS.Signals | undefined {
-  if (/^\d+$/.test(text)) {
-    const number = Number(text);
-    return Object.keys(loadOs().constants.signals).find((name) => signalNumber(name) === number) as NodeJS.Signals | undefined;
-  }
+  if (/^\d+$/.test(text)) return signalFromNumber(Number(text));
   const upper = text.toUpperCase();
   const name = upper.startsWith('SIG') ? upper : `SIG${upper}`;
   return signalNumber(name) === undefined ? undefined : (name as NodeJS.Signals);

@@ -110,7 +110,7 @@ export function routeOfStream(headers: IncomingHttpHeaders): CutRequest {
  * asterisk (`OPTIONS *`) stays; anything else that is not a path prints as
  * `(not a path)`.
  */
-export function pathOf(target: string | string[] | undefined): string {
+function pathOf(target: string | string[] | undefined): string {
   let text = typeof target === 'string' ? target : '/';
   const end = text.search(/[?#]/);
   if (end !== -1) text = text.slice(0, end);

@@ -72,7 +72,13 @@ function readState(): InheritedState {
   return state;
 }
 
-function readEnvironment(env: NodeJS.ProcessEnv, pid: number): InheritedSocket[] {
+/**
+ * The sockets `env` says process `pid` inherited, checked as `sd_listen_fds()`
+ * checks them: none without LISTEN_FDS or for another LISTEN_PID; an Error
+ * for a malformed LISTEN_FDS or LISTEN_FDNAMES, or a descriptor that is not an
+ * open socket. Used by `inheritedSockets()` and by the CLI's `--listen systemd`.
+ */
+export function readEnvironment(env: NodeJS.ProcessEnv, pid: number): InheritedSocket[] {
   const { LISTEN_PID: listenPid, LISTEN_FDS: listenFds, LISTEN_FDNAMES: listenFdNames } = env;
   if (listenFds === undefined) return [];
   // As sd_listen_fds(): without LISTEN_PID, or with another pid, the sockets are not ours.
@@ -104,4 +110,18 @@ function isSocket(fd: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** The CLI's `--backlog`, passed on to the command. */
+export function backlogFromSupervisor(): number | undefined {
+  const text = process.env.FAREWELL_LISTEN_BACKLOG;
+  return text !== undefined && /^\d{1,10}$/.test(text) && isBacklog(Number(text)) ? Number(text) : undefined;
+}
+
+/** The largest backlog listen(2) takes (an int). */
+export const MAX_BACKLOG = 2 ** 31 - 1;
+
+/** A backlog listen(2) takes: an integer from 1 to MAX_BACKLOG. The CLI's --backlog and listen()'s options.backlog accept the same. */
+export function isBacklog(value: number): boolean {
+  return Number.isInteger(value) && value >= 1 && value <= MAX_BACKLOG;
 }

@@ -1,9 +1,10 @@
-import { Server as NetServer } from 'node:net';
+import type { Server as NetServer } from 'node:net';
 import type { ListenOptions as NetListenOptions } from 'node:net';
 import { describeValue } from '../describe-value.js';
 import { validateOptionsObject } from '../validate-arguments.js';
-import { inheritedState } from './inherited-sockets.js';
+import { backlogFromSupervisor, inheritedState, isBacklog, MAX_BACKLOG } from './inherited-sockets.js';
 import type { InheritedSocket } from './inherited-sockets.js';
+import { isFastify, isServer } from './server-target.js';
 import type { FastifyLike } from './server-target.js';
 import { debugLog } from '../index.js';
 
@@ -28,7 +29,8 @@ export interface ListenOptions {
 export type ListenFallback = number | string | NetListenOptions;
 
 /** A server `listen()` can start: node:http, node:https, node:http2 (any `net.Server`), or a Fastify instance. */
-export type ListenableServer = NetServer | (FastifyLike & { listen(options: object): PromiseLike<unknown> });
+export type ListenableServer = NetServer | ListenableFastify;
+type ListenableFastify = FastifyLike & { listen(options: object): PromiseLike<unknown> };
 
 const OPTION_NAMES = ['name', 'backlog'];
 
@@ -56,12 +58,14 @@ const OPTION_NAMES = ['name', 'backlog'];
  * `server`: a node:http/https/http2 server (for Express `http.createServer(app)`,
  * for Koa `http.createServer(app.callback())`), or a Fastify instance, which
  * is started through `fastify.listen()` (its hooks run; a number as `fallback`
- * becomes `{ port }`). Throws a TypeError/RangeError for a bad argument, and
- * an Error when `LISTEN_FDS`/`LISTEN_FDNAMES` are malformed (see `inheritedSockets()`).
+ * becomes `{ port }`). Throws, synchronously rather than as a rejection, a
+ * TypeError/RangeError for a bad argument, and an Error when
+ * `LISTEN_FDS`/`LISTEN_FDNAMES` are malformed (see `inheritedSockets()`) or
+ * when there is no inherited socket and no `fallback`.
  */
 export function listen(server: ListenableServer, fallback?: ListenFallback, options: ListenOptions = {}): Promise<InheritedSocket | undefined> {
-  const fastify = isFastify(server) ? server : undefined;
-  if (fastify === undefined && !(server instanceof NetServer)) {
+  const fastify = isFastify(server) && typeof (server as { listen?: unknown }).listen === 'function' ? (server as ListenableFastify) : undefined;
+  if (fastify === undefined && !isServer(server)) {
     throw new TypeError(`server must be a node:http, node:https or node:http2 server or a Fastify instance${appHint(server)}, got ${describeValue(server)}`);
   }
   validateFallback(fallback);
@@ -123,15 +127,11 @@ function listening(server: NetServer, start: () => void): Promise<void> {
   });
 }
 
-/** The CLI's `--backlog`, passed on to the command. */
-function backlogFromSupervisor(): number | undefined {
-  const text = process.env.FAREWELL_LISTEN_BACKLOG;
-  return text !== undefined && /^[1-9]\d{0,8}$/.test(text) ? Number(text) : undefined;
-}
+
 
 function validateBacklog(value: unknown, parameter: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value)) throw new TypeError(`${parameter} must be an integer, got ${describeValue(value)}`);
-  if (value < 1 || value > 2 ** 31 - 1) throw new RangeError(`${parameter} must be at least 1, got ${describeValue(value)}`);
+  if (!isBacklog(value)) throw new RangeError(`${parameter} must be from 1 to ${MAX_BACKLOG}, got ${describeValue(value)}`);
   return value;
 }
 
@@ -151,12 +151,6 @@ function validateFallback(value: unknown): void {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new TypeError(`fallback must be a port, a pipe path or listen options such as { port: 3000, host: '127.0.0.1' }, got ${describeValue(value)}`);
   }
-}
-
-function isFastify(value: unknown): value is FastifyLike & { listen(options: object): PromiseLike<unknown> } {
-  if (typeof value !== 'object' || value === null || value instanceof NetServer) return false;
-  const candidate = value as Record<string, unknown>;
-  return candidate.server instanceof NetServer && typeof candidate.listen === 'function' && typeof candidate.addHook === 'function';
 }
 
 /** Express and Koa apps are not servers: say what to pass instead. */

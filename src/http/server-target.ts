@@ -55,7 +55,7 @@ function describeNodeServer(value: unknown, parameter: string): Omit<ServerTarge
  * EventEmitter (docs/runtimes.md). An Express or Koa app has `listen` but no
  * `close` and `address`, so it is still refused, with the hint.
  */
-function isServer(value: unknown): value is NetServer {
+export function isServer(value: unknown): value is NetServer {
   if (value instanceof NetServer) return true;
   if (!(value instanceof EventEmitter)) return false;
   const candidate = value as unknown as Record<string, unknown>;
@@ -87,7 +87,7 @@ export function underlyingServer(value: unknown): NetServer | undefined {
   return isFastify(value) ? value.server : undefined;
 }
 
-function isFastify(value: unknown): value is FastifyLike {
+export function isFastify(value: unknown): value is FastifyLike {
   if (typeof value !== 'object' || value === null || isServer(value)) return false;
   const candidate = value as Record<string, unknown>;
   return isServer(candidate.server) && typeof candidate.close === 'function' && typeof candidate.addHook === 'function';

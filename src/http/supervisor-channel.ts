@@ -21,6 +21,11 @@ export interface DrainedMessage {
   readonly requestsCompleted: number;
 }
 
+/** Whether an IPC message is a generation's drain report (read by the CLI's reload supervisor). */
+export function isDrainedMessage(message: unknown): message is DrainedMessage {
+  return typeof message === 'object' && message !== null && (message as DrainedMessage).farewell === 'drained' && typeof (message as DrainedMessage).requestsCompleted === 'number';
+}
+
 // Once per process, shared by the ESM and CommonJS copies of the package.
 const READY_KEY = Symbol.for('farewell.http.readySent@1');
 

@@ -1,6 +1,6 @@
 import type { ProcessFacade } from '../process-facade.js';
 import { reraiseSignal, signalExitStatus } from '../signals.js';
-import { FAILURE_STATUS } from '../exit-status.js';
+import { normalizeExitCode, orFailure } from '../exit-status.js';
 import type { SignalExit } from './exit-options.js';
 
 /**
@@ -38,13 +38,26 @@ export type ProcessEnd =
  *   never hides a failure: a failed cleanup turns 0 into 1, everywhere.
  */
 export function decideEnd(facts: ExitFacts): ProcessEnd {
-  const orFailure = (status: number): number => (facts.cleanupFailed && status === 0 ? FAILURE_STATUS : status);
+  const failed = (status: number): number => orFailure(status, facts.cleanupFailed);
   const signal = facts.endSignal ?? (facts.lostToBrokenPipe && facts.status === 0 ? 'SIGPIPE' : undefined);
-  if (signal === undefined) return { kind: 'exit', status: orFailure(facts.status) };
+  if (signal === undefined) return { kind: 'exit', status: failed(facts.status) };
   const mode = facts.signalExit;
   if (mode === 'signal') return { kind: 'signal', signal, status: signalExitStatus(signal) };
   if (mode === 'code') return { kind: 'exit', status: signalExitStatus(signal) };
-  return { kind: 'exit', status: orFailure(facts.startedBySignal ? mode : facts.status) };
+  return { kind: 'exit', status: failed(facts.startedBySignal ? mode : facts.status) };
+}
+
+/** The status the program recorded in `process.exitCode`, else the one `process.exit(code)` was called with, else 0. */
+export function recordedStatus(facade: ProcessFacade, code?: number): number {
+  return normalizeExitCode(facade.getExitCode()) ?? normalizeExitCode(code) ?? 0;
+}
+
+/**
+ * Something failed after the hooks had run (a natural end, a direct
+ * process.exit()): exit now with the recorded status, 0 becoming 1.
+ */
+export function exitAfterLateFailure(facade: ProcessFacade): void {
+  facade.exit(orFailure(recordedStatus(facade), true));
 }
 
 /**

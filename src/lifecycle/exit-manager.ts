@@ -60,21 +60,21 @@ export interface ArmableExitManager extends ExitManager {
 
 /** Creates an exit manager. Nothing is installed on the process until it is first used. */
 export function createExitManager(options: ExitManagerOptions = {}): ExitManager {
-  return createManager(options, false);
+  return createManager(options, false, new AbortController());
 }
 
 /**
  * The manager behind the module-level functions (process-wide-manager.ts),
  * or, `quiet`, the one of the dry run that writes no debug log (prime-exit-path.ts).
  */
-export function createArmableExitManager(options: ExitManagerOptions, quiet: boolean, controller = new AbortController()): ArmableExitManager {
+export function createArmableExitManager(options: ExitManagerOptions, quiet: boolean, controller: AbortController): ArmableExitManager {
   return createManager(options, quiet, controller);
 }
 
 const MANAGER_OPTION_NAMES = ['process', ...EXIT_OPTION_NAMES];
 const ON_EXIT_OPTION_NAMES = ['name', 'timeout', 'group'];
 
-function createManager(options: unknown, quiet: boolean, controller = new AbortController()): ArmableExitManager {
+function createManager(options: unknown, quiet: boolean, controller: AbortController): ArmableExitManager {
   const { process: givenFacade, ...exitOptions } = validateOptionsObject(options, 'options', MANAGER_OPTION_NAMES);
   const facade = (givenFacade ?? nodeProcess()) as ProcessFacade;
   if (typeof facade !== 'object' || facade === null || typeof facade.exit !== 'function') {

@@ -12,9 +12,9 @@ import { formatError } from '../output/format-error.js';
 import { OutputWatch } from '../output/watch-output.js';
 import type { OutputFailure } from '../output/watch-output.js';
 import type { ProcessFacade } from '../process-facade.js';
-import { FAILURE_STATUS, normalizeExitCode } from '../exit-status.js';
+import { orFailure } from '../exit-status.js';
 import { Deadline } from './deadline.js';
-import { decideEnd, endProcess } from './end-process.js';
+import { decideEnd, endProcess, exitAfterLateFailure, recordedStatus } from './end-process.js';
 import type { ProcessEnd } from './end-process.js';
 import type { ResolvedExitOptions } from './exit-options.js';
 import { ExitReportBuilder } from './exit-report.js';
@@ -152,12 +152,11 @@ export class ExitSequence extends ExitState {
   private hookSettled(running: RunningHook, outcome: HookOutcome): void {
     const { name } = running.hook;
     this.report.hookSettled(running.hook, outcome, this.facade.now());
-    const took = formatDuration(this.facade.now() - running.startedAt);
-    this.debug(() => `${this.elapsed()} hook "${name}" ${outcome.kind}${outcome.kind === 'cut' ? ` (${outcome.reason})` : ''} after ${took}`);
-    const message = settledHookMessage(name, outcome, took);
-    if (message === undefined) return;
+    const took = (): string => formatDuration(this.facade.now() - running.startedAt);
+    this.debug(() => `${this.elapsed()} hook "${name}" ${outcome.kind}${outcome.kind === 'cut' ? ` (${outcome.reason})` : ''} after ${took()}`);
+    if (outcome.kind !== 'failed' && outcome.kind !== 'timed-out') return; // a cut hook: whoever cut it reports
     this.cleanupFailed = true;
-    this.messages.log(message);
+    this.messages.log(settledHookMessage(name, outcome, took()));
   }
 
   // ── What cuts the hooks short ─────────────────────────────────────────────
@@ -180,9 +179,8 @@ export class ExitSequence extends ExitState {
       this.end();
     } else if (this.phase === 'ended' && this.trigger?.kind === 'natural') {
       this.messages.log(keptAliveMessage(timeout, this.facade.activeResources()));
-      const status = normalizeExitCode(this.facade.getExitCode()) ?? 0;
       this.phase = 'ending';
-      this.facade.exit(status === 0 ? FAILURE_STATUS : status);
+      exitAfterLateFailure(this.facade);
     }
   }
 
@@ -256,13 +254,14 @@ export class ExitSequence extends ExitState {
   endNaturally(): void {
     this.output.noticeFailedWrites();
     // Output lost to a closed pipe ends as by SIGPIPE here too.
-    if (this.lostToBrokenPipe && (normalizeExitCode(this.facade.getExitCode()) ?? 0) === 0) return this.end();
+    const recorded = recordedStatus(this.facade);
+    if (this.lostToBrokenPipe && recorded === 0) return this.end();
     this.phase = 'ended';
     this.repeatedSignals.stopWatching();
-    const status = normalizeExitCode(this.facade.getExitCode()) ?? 0;
-    if (this.cleanupFailed && status === 0) this.facade.setExitCode(FAILURE_STATUS);
-    this.debug(() => `${this.elapsed()} ending naturally with status ${this.cleanupFailed && status === 0 ? FAILURE_STATUS : status}`);
-    this.reportEnd({ kind: 'exit', status: this.cleanupFailed && status === 0 ? FAILURE_STATUS : status });
+    const status = orFailure(recorded, this.cleanupFailed);
+    if (status !== recorded) this.facade.setExitCode(status);
+    this.debug(() => `${this.elapsed()} ending naturally with status ${status}`);
+    this.reportEnd({ kind: 'exit', status });
     this.onStateChange();
   }
 

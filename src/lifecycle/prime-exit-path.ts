@@ -20,7 +20,7 @@ export function primeExitPath(): void {
   const immediate = setImmediate(() => {
     try {
       const facade = inMemoryProcess();
-      const manager = createArmableExitManager({ process: facade }, true);
+      const manager = createArmableExitManager({ process: facade }, true, new AbortController());
       manager.onExit(() => {});
       manager.onExit(async () => {});
       facade.emitSignal('SIGTERM');

@@ -3,7 +3,8 @@ import { resolveExitRequest } from '../exit-request.js';
 import type { OutputFailure } from '../output/watch-output.js';
 import type { ProcessFacade } from '../process-facade.js';
 import { signalExitStatus } from '../signals.js';
-import { FAILURE_STATUS, normalizeExitCode } from '../exit-status.js';
+import { FAILURE_STATUS } from '../exit-status.js';
+import { exitAfterLateFailure, recordedStatus } from './end-process.js';
 import type { ExitSequence } from './exit-sequence.js';
 import { runHooksSynchronously } from './synchronous-exit.js';
 
@@ -101,9 +102,8 @@ export class ProcessListeners {
       sequence.force('an error');
     } else if (sequence.phase === 'ended') {
       // After a natural end or a direct process.exit(): nothing left to run.
-      const status = normalizeExitCode(this.facade.getExitCode()) ?? 0;
       sequence.phase = 'ending';
-      this.facade.exit(status === 0 ? FAILURE_STATUS : status);
+      exitAfterLateFailure(this.facade);
     }
   };
 
@@ -130,7 +130,7 @@ export class ProcessListeners {
   private readonly onBeforeExit = (): void => {
     const { sequence } = this;
     if (sequence.phase === 'idle') {
-      sequence.start({ kind: 'natural' }, normalizeExitCode(this.facade.getExitCode()) ?? 0);
+      sequence.start({ kind: 'natural' }, recordedStatus(this.facade));
     } else if (sequence.phase === 'hooks' && !sequence.steps.busy) {
       sequence.unwinding.done(); // nothing is left that could still unwind
     } else if (sequence.phase === 'hooks' && sequence.steps.busy) {

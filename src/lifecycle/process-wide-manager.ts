@@ -1,6 +1,6 @@
 import { setExitErrorCreatedCallback } from '../errors.js';
 import { createArmableExitManager } from './exit-manager.js';
-import type { ArmableExitManager, ExitManager } from './exit-manager.js';
+import type { ArmableExitManager } from './exit-manager.js';
 import { primeExitPath } from './prime-exit-path.js';
 import { writeReportFile } from './report-file.js';
 
@@ -13,16 +13,12 @@ const PROCESS_MANAGER_KEY = Symbol.for('farewell.processManager@1');
 const SHUTDOWN_CONTROLLER_KEY = Symbol.for('farewell.shutdownController@1');
 
 /**
- * The process-wide `shutdownSignal`. Creating the manager at import costs
- * about 1 ms (the exit sequence's objects, and compiling their code), so the
- * signal exists first and the manager takes it over when it is created.
+ * The controller behind the process-wide `shutdownSignal`. Creating the
+ * manager at import costs about 1 ms (the exit sequence's objects, and
+ * compiling their code), so the signal exists first and the manager takes
+ * its controller over when it is created.
  */
-export function processShutdownSignal(): AbortSignal {
-  const existing = (globalThis as Record<symbol, ExitManager | undefined>)[PROCESS_MANAGER_KEY];
-  return existing?.shutdownSignal ?? sharedShutdownController().signal;
-}
-
-function sharedShutdownController(): AbortController {
+export function sharedShutdownController(): AbortController {
   return ((globalThis as Record<symbol, AbortController | undefined>)[SHUTDOWN_CONTROLLER_KEY] ??= new AbortController());
 }
 

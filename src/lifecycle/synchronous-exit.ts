@@ -2,7 +2,8 @@ import { isSystemExit } from '../errors.js';
 import { describeTrigger } from '../exit-trigger.js';
 import { runHookSynchronously } from '../hooks/run-hook.js';
 import { formatError } from '../output/format-error.js';
-import { FAILURE_STATUS, normalizeExitCode } from '../exit-status.js';
+import { orFailure } from '../exit-status.js';
+import { recordedStatus } from './end-process.js';
 import type { ExitSequence } from './exit-sequence.js';
 
 /** What a hook's own `process.exit()` throws while hooks run synchronously (see `captureExitCalls`). */
@@ -26,8 +27,7 @@ export function runHooksSynchronously(
   const { facade } = sequence;
   if (sequence.phase === 'ending' || sequence.phase === 'ended') return;
   if (sequence.phase === 'idle') {
-    const status = normalizeExitCode(facade.getExitCode()) ?? normalizeExitCode(code) ?? 0;
-    sequence.began(uncaught === undefined ? { kind: 'process-exit' } : { kind: 'error', ...uncaught }, status);
+    sequence.began(uncaught === undefined ? { kind: 'process-exit' } : { kind: 'error', ...uncaught }, recordedStatus(facade, code));
   } else {
     const running = sequence.steps.cut('process-exit', new DOMException('process.exit() was called', 'AbortError'));
     if (running.length > 0) {
@@ -70,8 +70,7 @@ export function runHooksSynchronously(
     const advice = error ? '' : ' Call exit() from farewell instead to let them finish.';
     sequence.messages.log(`farewell: ${why}, so the promises returned by these exit hooks could not be awaited: ${unawaited.join(', ')}.${advice}`);
   }
-  if (sequence.cleanupFailed && (normalizeExitCode(facade.getExitCode()) ?? normalizeExitCode(code) ?? 0) === 0) {
-    facade.setExitCode(FAILURE_STATUS);
-  }
-  sequence.reportEnd({ kind: 'exit', status: normalizeExitCode(facade.getExitCode()) ?? normalizeExitCode(code) ?? 0 });
+  const status = orFailure(recordedStatus(facade, code), sequence.cleanupFailed);
+  if (status !== recordedStatus(facade, code)) facade.setExitCode(status);
+  sequence.reportEnd({ kind: 'exit', status });
 }

@@ -47,11 +47,10 @@ export class ExitMessages {
   }
 }
 
-/** What the exit says about a hook that failed or timed out (a cut one is reported by whoever cut it). */
-export function settledHookMessage(name: string, outcome: { kind: string; error?: unknown; timeout?: number }, took: string): string | undefined {
+/** What the exit says about a hook that failed or timed out after `took`. */
+export function settledHookMessage(name: string, outcome: { kind: 'failed'; error: unknown } | { kind: 'timed-out'; timeout: number }, took: string): string {
   if (outcome.kind === 'failed') return `farewell: exit hook "${name}" failed after ${took}:\n${formatError(outcome.error)}`;
-  if (outcome.kind === 'timed-out') return `farewell: exit hook "${name}" timed out after ${outcome.timeout} ms; continuing with the next hooks`;
-  return undefined;
+  return `farewell: exit hook "${name}" timed out after ${outcome.timeout} ms; continuing with the next hooks`;
 }
 
 /** The global deadline passed while hooks ran (`running`: names with how long each ran). */

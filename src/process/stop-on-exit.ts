@@ -180,8 +180,7 @@ async function stopCluster(timeout: number, budget: (timeout: number) => number,
   }
 }
 
-/** What a process tree's stop has to report: what had to be killed, and what may have been missed. */
-/** Into the exit report, and, if it had to be killed or left something running, a cleanup failure. */
+/** A process tree's stop into the exit report; what had to be killed, and what may have been missed, as a cleanup failure. */
 function reportTermination(what: string, timeout: number, result: Termination): void {
   addToExitReport('farewell/process', { target: what, ...result });
   if (result.killed) report(what, timeout, result.killedPids, result.survivingPids);

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { Writable } from 'node:stream';
 import { describeValue } from '../describe-value.js';
+import { nodeProcess } from '../process-facade.js';
 import { validateNonEmptyString, validateOptionsObject } from '../validate-arguments.js';
 import type { ProcessFacade } from '../index.js';
 import { VirtualLoop } from './virtual-loop.js';
@@ -245,15 +246,12 @@ interface Timers {
 }
 
 function realTimers(): Timers {
+  const { now, setTimer, clearTimer, nextLoopTurn } = nodeProcess(); // the real process's own clock and timers
   return {
-    now: () => performance.now(),
-    setTimer(callback, ms, { ref }) {
-      const timer = setTimeout(callback, ms);
-      if (!ref) timer.unref();
-      return timer;
-    },
-    clearTimer: (timer) => clearTimeout(timer as NodeJS.Timeout),
-    nextLoopTurn: (callback) => void setImmediate(() => setImmediate(callback)),
+    now,
+    setTimer,
+    clearTimer,
+    nextLoopTurn,
     later: (callback) => void setImmediate(callback),
     activeResources: () => [],
     keepAlive() {

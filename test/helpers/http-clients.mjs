@@ -6,6 +6,7 @@ import http from 'node:http';
 import http2 from 'node:http2';
 import https from 'node:https';
 import net from 'node:net';
+import { takeResponses } from '../../bench/lib/http1-responses.mjs';
 
 const tlsDir = new URL('../fixtures/tls/', import.meta.url);
 /** Self-signed certificate for 127.0.0.1 (test/fixtures/tls). */
@@ -114,25 +115,9 @@ export function readResponses(socket) {
   socket.on('error', (error) => errors.push(error.code ?? error.message));
   return new Promise((resolve) =>
     socket.once('close', () => {
-      const { responses, rest } = parseResponses(received);
-      resolve({ responses, rest, errors });
+      const { responses, rest } = takeResponses(received);
+      resolve({ responses, rest: rest.toString('latin1'), errors });
     }),
   );
 }
 
-/** Splits bytes into complete HTTP/1.1 responses with Content-Length bodies; the remainder is `rest`. */
-export function parseResponses(bytes) {
-  const responses = [];
-  let offset = 0;
-  for (;;) {
-    const headEnd = bytes.indexOf('\r\n\r\n', offset);
-    if (headEnd === -1) break;
-    const [statusLine, ...headerLines] = bytes.subarray(offset, headEnd).toString('latin1').split('\r\n');
-    const headers = Object.fromEntries(headerLines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
-    const length = Number(headers['content-length'] ?? 0);
-    if (headEnd + 4 + length > bytes.length) break;
-    responses.push({ status: Number(statusLine.split(' ')[1]), connection: headers.connection, body: bytes.subarray(headEnd + 4, headEnd + 4 + length).toString('utf8') });
-    offset = headEnd + 4 + length;
-  }
-  return { responses, rest: bytes.subarray(offset).toString('latin1') };
-}

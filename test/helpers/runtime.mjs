@@ -89,18 +89,6 @@ export function assertDiedBy(context, result, signal, message) {
   return false;
 }
 
-/**
- * For node:test's `skip` option, where running a test on a runtime named in
- * `differences` ({ name: reason }) would only repeat a known difference that
- * another test asserts, at a cost (a 20 s hang, processes left behind).
- * False on other runtimes; else the reason, which the reporter prints
- * ("# known difference on bun 1.4.5: …"): never a silent skip.
- */
-export function skipForKnownDifference(differences) {
-  const reason = differences[name];
-  return reason === undefined ? false : `known difference on ${name} ${RUNTIME.version}: ${reason}`;
-}
-
 /** Reasons shared by several tests: each is explained in docs/runtimes.md. */
 export const DIFFERENCES = Object.freeze({
   bunActiveResources: "Bun's process.getActiveResourcesInfo() always returns [], so farewell cannot name what keeps the process alive: it says 'unknown'",
